@@ -1,0 +1,39 @@
+/* Minimal C test harness: TEST(name) registers a test; CHECK* record failures and keep going.
+ * All test files link into one runner (test_main.c) that prints "N passed, M failed". */
+#ifndef ANE4J_TEST_H
+#define ANE4J_TEST_H
+
+#include <math.h>
+#include <stdio.h>
+
+typedef void (*test_fn)(void);
+void test_register(const char *name, const char *file, test_fn fn);
+void test_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void test_skip(const char *reason);
+
+#define TEST(name)                                                                  \
+    static void name(void);                                                         \
+    __attribute__((constructor)) static void register_##name(void) {               \
+        test_register(#name, __FILE__, name);                                       \
+    }                                                                               \
+    static void name(void)
+
+#define CHECK(cond)                                                                 \
+    do { if (!(cond)) test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond); } while (0)
+
+#define CHECK_MSG(cond, ...)                                                        \
+    do { if (!(cond)) test_fail(__FILE__, __LINE__, __VA_ARGS__); } while (0)
+
+#define CHECK_EQ_INT(expected, actual)                                              \
+    do { long long e_ = (long long)(expected), a_ = (long long)(actual);            \
+         if (e_ != a_) test_fail(__FILE__, __LINE__, "%s: expected %lld, got %lld", #actual, e_, a_); \
+    } while (0)
+
+/* |expected - actual| <= tol */
+#define CHECK_NEAR(expected, actual, tol)                                           \
+    do { double e_ = (double)(expected), a_ = (double)(actual);                     \
+         if (!(fabs(e_ - a_) <= (tol)))                                             \
+             test_fail(__FILE__, __LINE__, "%s: expected %.9g, got %.9g (tol %g)", #actual, e_, a_, (double)(tol)); \
+    } while (0)
+
+#endif
