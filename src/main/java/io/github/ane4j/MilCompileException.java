@@ -1,0 +1,23 @@
+package io.github.ane4j;
+
+/**
+ * A MIL program was rejected: malformed text, a type or shape mismatch, an unsupported op, or a missing
+ * weight file. {@link #line()} and {@link #column()} locate the cause in the MIL text (1-based), or are 0
+ * when the cause is not tied to a place.
+ */
+public class MilCompileException extends AneException {
+    private final int line;
+    private final int column;
+
+    public MilCompileException(String message, int line, int column) {
+        super(message);
+        this.line = line;
+        this.column = column;
+    }
+
+    /** 1-based line of the cause, or 0. */
+    public int line() { return line; }
+
+    /** 1-based column of the cause, or 0. */
+    public int column() { return column; }
+}
