@@ -10,6 +10,6 @@ void ane_error_clear(void);
 void ane_error_set(ane_error_code code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Record a compile error tied to a 1-based line and column of the MIL text. */
 void ane_error_set_at(int line, int column, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int ane_error_code(void);
+int ane_error_last_code(void); /* named apart from the ane_error_code enum type */
 
 #endif
