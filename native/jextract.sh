@@ -19,8 +19,8 @@ PKG_DIR="$ROOT/$OUT_REL/$(echo "$PACKAGE" | tr . /)"
 
 if ! command -v jextract >/dev/null 2>&1; then
     echo "jextract.sh: 'jextract' is not on PATH." >&2
-    echo "  Get a build for JDK 22+ from https://jdk.java.net/jextract/ (or build https://github.com/openjdk/jextract)" >&2
-    echo "  and put its bin/ directory on PATH." >&2
+    echo "  Use jextract 22 (https://jdk.java.net/jextract/ or a build of https://github.com/openjdk/jextract" >&2
+    echo "  at a commit whose build.gradle says jextract_version = \"22\") and put its bin/ directory on PATH." >&2
     exit 1
 fi
 [ -f "$HEADER" ] || { echo "jextract.sh: header not found: $HEADER" >&2; exit 1; }
@@ -30,8 +30,13 @@ if command -v sha256sum >/dev/null 2>&1; then
 else
     HEADER_SHA=$(shasum -a 256 "$HEADER" | cut -d' ' -f1)
 fi
-# jextract prints its version on stderr; the first line is e.g. "jextract 23".
+# jextract prints its version on stderr; the first line is e.g. "jextract 22".
 JEXTRACT_VERSION=$(jextract --version 2>&1 | head -n 1)
+# The project compiles with --release 22; newer jextracts emit JDK 23+ API calls (SymbolLookup.findOrThrow).
+case "$JEXTRACT_VERSION" in
+    "jextract 22"*) ;;
+    *) echo "jextract.sh: warning: '$JEXTRACT_VERSION' is not jextract 22; its output may not compile with --release 22" >&2 ;;
+esac
 
 # jextract reads ./compile_flags.txt and adds the working directory to the include path: run it in an
 # empty directory so nothing around the caller can change the output.
@@ -39,12 +44,12 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
-# Pass 1: list every symbol the header pulls in, keep those declared in ane_bridge.h. The opaque
-# ANEKernelHandle struct is dropped: jextract cannot bind it (pointers to it are MemorySegments).
+# Pass 1: list every symbol the header pulls in, keep those declared in ane_bridge.h. jextract warns that
+# it skips the opaque ANEKernelHandle struct: expected, pointers to it bind as MemorySegment.
 jextract --dump-includes "$WORK/all-symbols.txt" "$HEADER" >/dev/null
 awk -v header="$HEADER" '
     index($0, "# header: ") { split($0, part, "# header: ")
-                              if (part[2] == header && $2 != "ANEKernelHandle") print $1, $2 }
+                              if (part[2] == header) print $1, $2 }
 ' "$WORK/all-symbols.txt" > "$WORK/symbols.args"
 [ -s "$WORK/symbols.args" ] || { echo "jextract.sh: no symbols found in $HEADER" >&2; exit 1; }
 
