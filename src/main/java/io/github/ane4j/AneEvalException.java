@@ -1,0 +1,6 @@
+package io.github.ane4j;
+
+/** Running a compiled kernel failed; the message is the native bridge's reason. */
+public class AneEvalException extends AneException {
+    public AneEvalException(String message) { super(message); }
+}

@@ -1,0 +1,9 @@
+package io.github.ane4j;
+
+/**
+ * The requested backend cannot be used on this machine, e.g. the Apple Neural Engine on Linux or on an Intel
+ * Mac. The message carries the native bridge's reason.
+ */
+public class BackendUnavailableException extends AneException {
+    public BackendUnavailableException(String message) { super(message); }
+}

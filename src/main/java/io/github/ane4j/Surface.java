@@ -1,0 +1,267 @@
+package io.github.ane4j;
+
+import io.github.ane4j.internal.BridgeErrors;
+import io.github.ane4j.internal.ffi.AneBridge;
+import io.github.ane4j.mil.TensorSpec;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+/**
+ * One tensor buffer of a {@link Kernel}: an activation input, a dynamic weight, or an output. It holds the
+ * tensor of {@link #spec()} dense and row-major in its dtype, in native byte order: {@link #byteSize()} =
+ * element count × dtype size.
+ *
+ * <p>Reads and writes copy whole tensors: array lengths must equal the element count and segment sizes the
+ * byte size. For zero-copy access use {@link #map()}. Every method belongs to the kernel's thread
+ * (WrongThreadException elsewhere) and throws IllegalStateException once the kernel is closed. Contents
+ * start as zeros, persist across evals, and are shared with another kernel after
+ * {@link Kernel#aliasOutputAsInput}.
+ */
+public final class Surface {
+    /** The role of a surface in its kernel. */
+    public enum Kind {
+        /** An activation input: one of the first function parameters. */
+        INPUT,
+        /** A dynamic weight: one of the trailing function parameters of {@link Ane#compileDynamic}. */
+        WEIGHT,
+        /** A returned value. */
+        OUTPUT;
+
+        int nativeCode() {
+            return switch (this) {
+                case INPUT -> AneBridge.ANE_SURFACE_INPUT();
+                case WEIGHT -> AneBridge.ANE_SURFACE_WEIGHT();
+                case OUTPUT -> AneBridge.ANE_SURFACE_OUTPUT();
+            };
+        }
+
+        String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
+
+    private final Kernel kernel;
+    private final Kind kind;
+    private final int index;
+    private final TensorSpec spec;
+    private final long byteSize;
+
+    Surface(Kernel kernel, Kind kind, int index, TensorSpec spec) {
+        this.kernel = kernel;
+        this.kind = kind;
+        this.index = index;
+        this.spec = spec;
+        this.byteSize = spec.byteSize();
+    }
+
+    /** Input, weight or output. */
+    public Kind kind() { return kind; }
+
+    /** Position among the kernel's surfaces of the same kind. */
+    public int index() { return index; }
+
+    /** Name, dtype and shape, from the MIL signature. */
+    public TensorSpec spec() { return spec; }
+
+    /** Element type. */
+    public DType dtype() { return spec.dtype(); }
+
+    /** Number of elements. */
+    public long elementCount() { return spec.elementCount(); }
+
+    /** Size in bytes: element count × dtype size. */
+    public long byteSize() { return byteSize; }
+
+    /**
+     * Writes raw fp16 values (IEEE binary16 bits).
+     *
+     * @throws IllegalArgumentException when the surface is not fp16 or the length is not the element count
+     */
+    public void write(short[] fp16) {
+        kernel.checkUsable();
+        requireDType(DType.FP16, "write(short[])");
+        requireLength(Objects.requireNonNull(fp16, "fp16").length);
+        MemorySegment memory = lock(false);
+        try {
+            MemorySegment.copy(fp16, 0, memory, ValueLayout.JAVA_SHORT, 0, fp16.length);
+        } finally {
+            unlock(false);
+        }
+    }
+
+    /**
+     * Writes floats, converted to the surface's dtype: rounded to nearest even for fp16, copied for fp32.
+     *
+     * @throws IllegalArgumentException when the surface is not fp16 or fp32 (use {@link #write(MemorySegment)}),
+     *                                  or the length is not the element count
+     */
+    public void write(float[] values) {
+        kernel.checkUsable();
+        if (dtype() != DType.FP16 && dtype() != DType.FP32) {
+            throw new IllegalArgumentException("write(float[]) converts to fp16 or fp32, but " + this + " holds "
+                    + dtype().milName() + "; use write(MemorySegment) with " + dtype().milName() + " values");
+        }
+        requireLength(Objects.requireNonNull(values, "values").length);
+        MemorySegment memory = lock(false);
+        try {
+            if (dtype() == DType.FP16) {
+                Fp16.toFp16(values, 0, memory, 0, values.length);
+            } else {
+                MemorySegment.copy(values, 0, memory, ValueLayout.JAVA_FLOAT, 0, values.length);
+            }
+        } finally {
+            unlock(false);
+        }
+    }
+
+    /**
+     * Copies {@link #byteSize()} bytes from {@code src}, which must hold values in the surface's dtype and
+     * native byte order.
+     *
+     * @throws IllegalArgumentException when {@code src.byteSize()} differs from {@link #byteSize()}
+     */
+    public void write(MemorySegment src) {
+        kernel.checkUsable();
+        requireSegmentSize(Objects.requireNonNull(src, "src"));
+        MemorySegment memory = lock(false);
+        try {
+            MemorySegment.copy(src, 0, memory, 0, byteSize);
+        } finally {
+            unlock(false);
+        }
+    }
+
+    /** The contents as floats: fp16 and integer types converted exactly, fp32 copied.
+     *  @throws IllegalArgumentException when the element count exceeds a Java array (use {@link #map()}) */
+    public float[] readFloats() {
+        kernel.checkUsable();
+        float[] values = new float[arrayLength()];
+        readInto(values);
+        return values;
+    }
+
+    /** Reads the contents as floats into {@code dst}, as {@link #readFloats()} does.
+     *  @throws IllegalArgumentException when the length is not the element count */
+    public void read(float[] dst) {
+        kernel.checkUsable();
+        requireLength(Objects.requireNonNull(dst, "dst").length);
+        readInto(dst);
+    }
+
+    /** The raw fp16 values (IEEE binary16 bits).
+     *  @throws IllegalArgumentException when the surface is not fp16 */
+    public short[] readShorts() {
+        kernel.checkUsable();
+        requireDType(DType.FP16, "readShorts()");
+        short[] values = new short[arrayLength()];
+        MemorySegment memory = lock(true);
+        try {
+            MemorySegment.copy(memory, ValueLayout.JAVA_SHORT, 0, values, 0, values.length);
+        } finally {
+            unlock(true);
+        }
+        return values;
+    }
+
+    /** Copies the {@link #byteSize()} bytes of the surface into {@code dst}.
+     *  @throws IllegalArgumentException when {@code dst.byteSize()} differs from {@link #byteSize()} */
+    public void read(MemorySegment dst) {
+        kernel.checkUsable();
+        requireSegmentSize(Objects.requireNonNull(dst, "dst"));
+        MemorySegment memory = lock(true);
+        try {
+            MemorySegment.copy(memory, 0, dst, 0, byteSize);
+        } finally {
+            unlock(true);
+        }
+    }
+
+    /**
+     * Locks the surface for CPU reads and writes and returns a view whose segment is the surface memory (no
+     * copy). The lock is held until the view is closed; closing the kernel closes its views.
+     *
+     * @throws IllegalStateException when the kernel is closed
+     */
+    public SurfaceView map() {
+        kernel.checkUsable();
+        Arena arena = Arena.ofConfined();
+        SurfaceView view;
+        try {
+            MemorySegment base = lockBase(false);
+            view = new SurfaceView(this, arena, base.reinterpret(byteSize, arena, null));
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        kernel.state().addView(view);
+        return view;
+    }
+
+    @Override
+    public String toString() {
+        return kind.label() + " " + index + " (" + spec + ")";
+    }
+
+    Kernel kernel() { return kernel; }
+
+    /** Locks the surface and returns its memory scoped to the kernel's arena, so a concurrent close of the
+     *  kernel turns further access into IllegalStateException. */
+    private MemorySegment lock(boolean readOnly) {
+        return lockBase(readOnly).reinterpret(byteSize, kernel.state().arena(), null);
+    }
+
+    private MemorySegment lockBase(boolean readOnly) {
+        MemorySegment base = AneBridge.ane_bridge_surface_lock(kernel.state().handle(), kind.nativeCode(), index,
+                readOnly ? 1 : 0);
+        if (base.equals(MemorySegment.NULL)) throw BridgeErrors.lastError("lock " + this);
+        return base;
+    }
+
+    void unlock(boolean readOnly) {
+        if (AneBridge.ane_bridge_surface_unlock(kernel.state().handle(), kind.nativeCode(), index, readOnly ? 1 : 0) != 0) {
+            throw BridgeErrors.lastError("unlock " + this);
+        }
+    }
+
+    private void readInto(float[] dst) {
+        MemorySegment memory = lock(true);
+        try {
+            switch (dtype()) {
+                case FP16 -> Fp16.toFloat(memory, 0, dst, 0, dst.length);
+                case FP32 -> MemorySegment.copy(memory, ValueLayout.JAVA_FLOAT, 0, dst, 0, dst.length);
+                case INT32 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.getAtIndex(ValueLayout.JAVA_INT, i); }
+                case INT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i); }
+                case UINT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i) & 0xFF; }
+            }
+        } finally {
+            unlock(true);
+        }
+    }
+
+    private void requireDType(DType expected, String method) {
+        if (dtype() != expected) {
+            throw new IllegalArgumentException(method + " needs an " + expected.milName() + " surface, but " + this
+                    + " holds " + dtype().milName());
+        }
+    }
+
+    private void requireLength(int length) {
+        if (length != elementCount()) {
+            throw new IllegalArgumentException(this + " has " + elementCount() + " elements, but the array has " + length);
+        }
+    }
+
+    private void requireSegmentSize(MemorySegment segment) {
+        if (segment.byteSize() != byteSize) {
+            throw new IllegalArgumentException(this + " has " + byteSize + " bytes, but the segment has " + segment.byteSize());
+        }
+    }
+
+    private int arrayLength() {
+        if (elementCount() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(this + " has " + elementCount() + " elements, more than a Java array holds; use map()");
+        }
+        return (int) elementCount();
+    }
+}

@@ -1,0 +1,60 @@
+package io.github.ane4j;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A zero-copy view of a {@link Surface}: {@link #segment()} is the surface memory itself, locked for CPU
+ * access while the view is open. Obtain with {@link Surface#map()}. Close it before {@link Kernel#eval()}:
+ * evaluating while a view is open is allowed, but the kernel's surface contents are then unspecified
+ * (the ANE sees CPU writes only after the unlock).
+ *
+ * <p>Confined to the kernel's thread. The segment is valid until this view or its kernel is closed;
+ * touching it afterwards throws IllegalStateException. Closing is idempotent.
+ */
+public final class SurfaceView implements AutoCloseable {
+    private final Surface surface;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private boolean closed;
+
+    SurfaceView(Surface surface, Arena arena, MemorySegment segment) {
+        this.surface = surface;
+        this.arena = arena;
+        this.segment = segment;
+    }
+
+    /**
+     * The surface memory: {@link Surface#byteSize()} bytes, dense row-major in the surface's dtype, native
+     * byte order, 64-byte aligned. Readable and writable from the kernel's thread only.
+     *
+     * @throws IllegalStateException when this view or its kernel is closed
+     * @throws WrongThreadException  when called from another thread
+     */
+    public MemorySegment segment() {
+        surface.kernel().checkThread();
+        if (closed) throw new IllegalStateException("view of " + surface + " is closed");
+        return segment;
+    }
+
+    /** The surface this view maps. */
+    public Surface surface() { return surface; }
+
+    /** Unlocks the surface and ends the segment. Idempotent.
+     *  @throws WrongThreadException when called from another thread than the kernel's */
+    @Override
+    public void close() {
+        surface.kernel().checkThread();
+        if (closed) return;
+        surface.kernel().state().removeView(this);
+    }
+
+    /** Ends the segment and, when the native kernel still exists, unlocks the surface. Called by the kernel
+     *  state under its lock. */
+    void invalidate(boolean unlock) {
+        if (closed) return;
+        closed = true;
+        arena.close();
+        if (unlock) surface.unlock(false);
+    }
+}
