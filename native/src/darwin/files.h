@@ -1,0 +1,35 @@
+/* POSIX file helpers for the ANE backend's folders: its model folders and its persistent compile cache.
+ * Plain C with no Apple API, so it is built and tested on every platform. Failures set the last error
+ * (ANE_ERR_INTERNAL, naming the path and the OS reason) and return -1. */
+#ifndef ANE4J_DARWIN_FILES_H
+#define ANE4J_DARWIN_FILES_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Every path the backend builds fits in this (macOS PATH_MAX); longer ones are refused, never cut. */
+#define ANE_FILES_PATH_MAX 1024
+
+/* out = a + "/" + b. Returns 0, or -1 when it does not fit. */
+int ane_files_join(char *out, size_t cap, const char *a, const char *b);
+
+/* 1 when name is safe as one path component: 1..128 characters of [A-Za-z0-9._-], not starting with '.'. */
+int ane_files_valid_name(const char *name);
+
+/* Create a folder and any missing parents with mode 0700. An existing folder is accepted when it is a real
+ * directory (not a symlink). */
+int ane_files_mkdirs(const char *path);
+
+/* 0 when path is a directory (not a symlink) owned by this user that no other user can write to. */
+int ane_files_check_private_dir(const char *path);
+
+/* Write len bytes to path atomically: a 0600 temp file beside it, then rename over it. */
+int ane_files_write_atomic(const char *path, const void *data, size_t len);
+
+/* Copy src to dst atomically (temp file beside dst, then rename); *size receives the byte count. */
+int ane_files_copy_atomic(const char *src, const char *dst, off_t *size);
+
+/* Remove path and everything under it without following symlinks. A missing path is not an error. */
+int ane_files_remove_tree(const char *path);
+
+#endif
