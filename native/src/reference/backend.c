@@ -1,25 +1,17 @@
-/* The reference backend: a portable CPU interpreter of MIL programs. */
+/* The reference backend: a portable CPU interpreter of MIL programs (plan.c compiles, exec.c runs). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
 #include "error.h"
+#include "reference/plan.h"
 
 static int ref_probe(void) { return 1; }
 
-static void *ref_program_compile(const ane_compile_input *in, int *did_compile) {
-    (void)in;
-    *did_compile = 0;
-    ane_error_set(ANE_ERR_COMPILE, "reference backend: compile not implemented yet");
-    return NULL;
-}
-
-static void ref_program_free(void *program) { (void)program; }
-
+/* Plain 64-byte aligned heap memory; the size is rounded up because aligned_alloc requires it. */
 static int ref_surface_alloc(ane_surface *s) {
-    size_t bytes = (s->size + 63) / 64 * 64;
-    if (bytes == 0) bytes = 64;
-    void *p = aligned_alloc(64, bytes);
+    size_t bytes = s->size ? (s->size + 63) / 64 * 64 : 64;
+    void *p = bytes >= s->size ? aligned_alloc(64, bytes) : NULL;
     if (!p) {
         ane_error_set(ANE_ERR_OUT_OF_MEMORY, "cannot allocate a surface of %zu bytes", s->size);
         return -1;
@@ -35,28 +27,15 @@ static void ref_surface_free(ane_surface *s) {
     s->base = s->impl = NULL;
 }
 
-static int ref_surface_lock(ane_surface *s, int read_only) { (void)s; (void)read_only; return 0; }
-static int ref_surface_unlock(ane_surface *s, int read_only) { (void)s; (void)read_only; return 0; }
-
-static void *ref_instance_bind(void *program, void *previous, ane_surface *const *params, int n_params,
-                               ane_surface *const *outputs, int n_outputs) {
-    ane_error_set(ANE_ERR_INTERNAL, "reference backend: bind not implemented yet");
-    return NULL;
-}
-
-static int ref_instance_eval(void *instance, ane_surface *const *params, int n_params,
-                             ane_surface *const *outputs, int n_outputs) {
-    ane_error_set(ANE_ERR_EVAL, "reference backend: eval not implemented yet");
-    return -1;
-}
-
-static void ref_instance_free(void *instance) { (void)instance; }
+/* CPU memory needs no locking; the core counts locks. */
+static int ref_surface_lock(ane_surface *s, int read_only) { return 0; }
+static int ref_surface_unlock(ane_surface *s, int read_only) { return 0; }
 
 const ane_backend ane_reference_backend = {
     .name = "reference",
     .probe = ref_probe,
-    .program_compile = ref_program_compile,
-    .program_free = ref_program_free,
+    .program_compile = ref_plan_compile,
+    .program_free = ref_plan_free,
     .surface_alloc = ref_surface_alloc,
     .surface_free = ref_surface_free,
     .surface_lock = ref_surface_lock,
