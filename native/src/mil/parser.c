@@ -599,6 +599,8 @@ static int parse_stmt(parser *p, mil_function *fn) {
     do {
         mil_type type;
         mil_token name;
+        if (p->cur.kind == TOK_IDENT && p->next.kind == TOK_EQUALS)
+            return fail_token(p, &p->cur, "missing the type of result '%.*s'", shown(p->cur.len), p->cur.start);
         if (!parse_type(p, &type) || !expect(p, TOK_IDENT, &name, "a result name after its type")) return 0;
         if (!check_fresh(p, &name)) return 0;
         for (int i = 0; i < s->n_results; i++)
