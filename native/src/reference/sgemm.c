@@ -8,14 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PORTABLE_MR = 4, PORTABLE_NR = 16, MAX_TILE = 32 * 64 };
+enum { PORTABLE_MR = 4, PORTABLE_NR = 8, MAX_TILE = 32 * 64 };
 
 /* Plain loops over a fixed-size tile so GCC / Clang vectorise the j loop (SSE / NEON). */
 static void micro_portable(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int accumulate) {
     float t[PORTABLE_MR][PORTABLE_NR] = { { 0 } };
     for (int64_t p = 0; p < kc; p++) {
+#pragma GCC unroll 8
         for (int i = 0; i < PORTABLE_MR; i++) {
             float ai = a[p * PORTABLE_MR + i];
+#pragma GCC unroll 16
             for (int j = 0; j < PORTABLE_NR; j++) t[i][j] += ai * b[p * PORTABLE_NR + j];
         }
     }

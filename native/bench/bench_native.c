@@ -1,0 +1,193 @@
+/* Native baseline numbers for the reference backend: SGEMM (built-in kernels, ref_sgemm, single-threaded
+ * OpenBLAS when installed), fp16 conversion, and the GEMMs of one Stories110M layer. Every figure is the
+ * median of several timed runs after a warm-up run. */
+#include "ane_bridge.h"
+#include "fp16.h"
+#include "reference/ops.h"
+#include "reference/sgemm.h"
+
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { RUNS = 11 };
+
+typedef void (*cblas_sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float,
+                               float *, int);
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *t, int n) {
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    return t[n / 2];
+}
+
+static float *random_floats(size_t n, uint32_t seed) {
+    float *x = malloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        x[i] = (float)(seed >> 8) / (float)(1u << 23) - 1.0f;
+    }
+    return x;
+}
+
+/* One SGEMM implementation under test: exactly one of builtin kernel / function / cblas is set. */
+typedef struct gemm_impl {
+    const sgemm_kernel *kernel;
+    void (*fn)(int, int, int64_t, int64_t, int64_t, const float *, int64_t, const float *, int64_t, float *, int64_t);
+    cblas_sgemm_fn cblas;
+} gemm_impl;
+
+static void run_gemm(const gemm_impl *g, int tb, int64_t M, int64_t N, int64_t K, const float *A, const float *B,
+                     float *C) {
+    int64_t ldb = tb ? K : N;
+    if (g->kernel) sgemm_blocked(g->kernel, 0, tb, M, N, K, A, K, B, ldb, C, N);
+    else if (g->fn) g->fn(0, tb, M, N, K, A, K, B, ldb, C, N);
+    else g->cblas(101, 111, tb ? 112 : 111, (int)M, (int)N, (int)K, 1.0f, A, (int)K, B, (int)ldb, 0.0f, C, (int)N);
+}
+
+/* Median seconds of C[M,N] = A[M,K] op(B). */
+static double time_gemm(const gemm_impl *g, int tb, int64_t M, int64_t N, int64_t K) {
+    float *A = random_floats((size_t)(M * K), 1), *B = random_floats((size_t)(K * N), 2);
+    float *C = malloc((size_t)(M * N) * sizeof(float));
+    double t[RUNS];
+    run_gemm(g, tb, M, N, K, A, B, C);
+    for (int r = 0; r < RUNS; r++) {
+        double t0 = now_s();
+        run_gemm(g, tb, M, N, K, A, B, C);
+        t[r] = now_s() - t0;
+    }
+    free(A); free(B); free(C);
+    return median(t, RUNS);
+}
+
+static cblas_sgemm_fn open_openblas_single_thread(void) {
+    const char *names[] = { "libopenblas.so.0", "libopenblas.so", "libopenblas.dylib" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        if (!h) continue;
+        cblas_sgemm_fn f = (cblas_sgemm_fn)dlsym(h, "cblas_sgemm");
+        void (*set_threads)(int) = (void (*)(int))dlsym(h, "openblas_set_num_threads");
+        if (f && set_threads) {
+            set_threads(1);
+            return f;
+        }
+        dlclose(h);
+    }
+    return NULL;
+}
+
+static void bench_sgemm(cblas_sgemm_fn openblas) {
+    const int64_t M = 256, N = 768, K = 768;
+    double flop = 2.0 * (double)M * (double)N * (double)K, builtin = 0;
+    printf("sgemm %lldx%lldx%lld (M x N x K, GFLOP/s, median of %d):\n", (long long)M, (long long)N, (long long)K,
+           RUNS);
+    const sgemm_kernel *ks[8];
+    int nk = sgemm_kernels(ks, 8);
+    for (int i = 0; i < nk; i++) {
+        gemm_impl g = { .kernel = ks[i] };
+        double gf = flop / time_gemm(&g, 0, M, N, K) * 1e-9;
+        if (i == 0) builtin = gf;
+        printf("  built-in %-9s %8.1f%s\n", ks[i]->name, gf, i == 0 ? "  (ref_sgemm_builtin)" : "");
+    }
+    gemm_impl dispatch = { .fn = ref_sgemm };
+    printf("  ref_sgemm          %8.1f  (%s)\n", flop / time_gemm(&dispatch, 0, M, N, K) * 1e-9,
+           ref_cblas_name() ? ref_cblas_name() : "built-in, no CBLAS found");
+    if (!openblas) {
+        printf("  OpenBLAS           not installed (apt-get install libopenblas-dev)\n");
+        return;
+    }
+    gemm_impl ob = { .cblas = openblas };
+    double gf = flop / time_gemm(&ob, 0, M, N, K) * 1e-9;
+    printf("  OpenBLAS 1 thread  %8.1f\n", gf);
+    printf("  built-in / OpenBLAS = %.2f\n", builtin / gf);
+}
+
+/* ns per element of one conversion direction, median of RUNS. */
+static double time_convert(int to_half, int naive, size_t n) {
+    float *f = random_floats(n, 3);
+    uint16_t *h = malloc(n * sizeof(uint16_t));
+    ane_bridge_fp32_to_fp16(f, h, n);
+    double t[RUNS];
+    for (int r = -1; r < RUNS; r++) {
+        double t0 = now_s();
+        if (to_half && naive) for (size_t i = 0; i < n; i++) h[i] = ane_fp16_from_float(f[i]);
+        else if (to_half) ane_bridge_fp32_to_fp16(f, h, n);
+        else if (naive) for (size_t i = 0; i < n; i++) f[i] = ane_fp16_to_float(h[i]);
+        else ane_bridge_fp16_to_fp32(h, f, n);
+        if (r >= 0) t[r] = now_s() - t0;
+    }
+    free(f); free(h);
+    return median(t, RUNS) * 1e9 / (double)n;
+}
+
+static void bench_fp16(void) {
+    printf("fp16 conversion (ns/element, median of %d; naive = scalar loop over ane_fp16_from_float/to_float):\n",
+           RUNS);
+    const size_t sizes[] = { 4096, 1u << 20 };
+    for (int s = 0; s < 2; s++) {
+        size_t n = sizes[s];
+        printf("  %7zu elements: fp32->fp16 %.3f (naive %.3f)   fp16->fp32 %.3f (naive %.3f)\n", n,
+               time_convert(1, 0, n), time_convert(1, 1, n), time_convert(0, 0, n), time_convert(0, 1, n));
+    }
+}
+
+/* The matrix products of one Stories110M layer (dim 768, hidden 2048, seq 256) as linear layers
+ * (x [seq, in] times W [out, in] transposed), timed with the built-in kernel and with ref_sgemm. */
+static void bench_layer(void) {
+    const int64_t seq = 256, dim = 768, hidden = 2048;
+    struct { const char *name; int64_t n, k; int count; } pieces[] = {
+        { "q/k/v/o projection 256x768x768", dim, dim, 4 },
+        { "ffn w1/w3 256x2048x768", hidden, dim, 2 },
+        { "ffn w2 256x768x2048", dim, hidden, 1 },
+    };
+    gemm_impl builtin = { .fn = ref_sgemm_builtin }, dispatch = { .fn = ref_sgemm };
+    double total_b = 0, total_d = 0;
+    printf("Stories110M layer GEMMs at seq %lld (ms, median of %d; built-in | ref_sgemm):\n", (long long)seq, RUNS);
+    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+        double tb = time_gemm(&builtin, 1, seq, pieces[i].n, pieces[i].k) * 1e3;
+        double td = time_gemm(&dispatch, 1, seq, pieces[i].n, pieces[i].k) * 1e3;
+        printf("  %-32s x%d  %7.3f | %7.3f\n", pieces[i].name, pieces[i].count, tb, td);
+        total_b += tb * pieces[i].count;
+        total_d += td * pieces[i].count;
+    }
+    printf("  %-32s     %7.3f | %7.3f\n", "all 7 GEMMs of the layer", total_b, total_d);
+
+    /* Causal attention of the same layer: 12 heads of 64, through ref_sdpa. */
+    const int64_t heads = 12, hd = 64;
+    ref_shape qs = { 4, { 1, heads, seq, hd } }, ms = { 2, { seq, seq } };
+    size_t nq = (size_t)(heads * seq * hd);
+    float *q = random_floats(nq, 4), *k = random_floats(nq, 5), *v = random_floats(nq, 6);
+    float *o = malloc(nq * sizeof(float)), *mask = malloc((size_t)(seq * seq) * sizeof(float));
+    for (int64_t l = 0; l < seq; l++)
+        for (int64_t s = 0; s < seq; s++) mask[l * seq + s] = s <= l ? 1.0f : 0.0f;
+    double t[RUNS];
+    for (int r = -1; r < RUNS; r++) {
+        double t0 = now_s();
+        ref_sdpa(q, &qs, k, &qs, v, &qs, mask, &ms, 1, o, &qs);
+        if (r >= 0) t[r] = now_s() - t0;
+    }
+    printf("  %-32s     %7.3f (ref_sdpa)\n", "causal sdpa 12x256x64", median(t, RUNS) * 1e3);
+    free(q); free(k); free(v); free(o); free(mask);
+}
+
+int main(void) {
+    printf("ane4j native benchmark (single thread)\n");
+    ref_cblas_name(); /* let ref_sgemm's search run before this file opens OpenBLAS itself */
+    bench_sgemm(open_openblas_single_thread());
+    bench_fp16();
+    bench_layer();
+    return 0;
+}
