@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtype.h"
 #include "error.h"
 #include "fp16.h"
 
@@ -34,17 +35,6 @@ static uint64_t get_u64(const uint8_t *p) {
     uint64_t v = 0;
     for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
     return v;
-}
-
-static const char *dtype_name(uint32_t dtype) {
-    switch (dtype) {
-    case ANE_DTYPE_FP16: return "fp16";
-    case ANE_DTYPE_FP32: return "fp32";
-    case ANE_DTYPE_UINT8: return "uint8";
-    case ANE_DTYPE_INT8: return "int8";
-    case ANE_DTYPE_INT32: return "int32";
-    default: return "unknown";
-    }
 }
 
 /* A zeroed single-tensor file for rows x cols elements of elem_size bytes, header and metadata filled.
@@ -194,8 +184,8 @@ int ane_blob_tensor(const uint8_t *file, size_t len, const char *name, uint64_t 
     uint32_t stored_dtype = get_u32(meta + 4);
     if (stored_dtype != (uint32_t)dtype) {
         ane_error_set(ANE_ERR_COMPILE, "weight file '%s' at offset %llu holds data type %u (%s), expected %d (%s)",
-                      name, (unsigned long long)offset, stored_dtype, dtype_name(stored_dtype), dtype,
-                      dtype_name((uint32_t)dtype));
+                      name, (unsigned long long)offset, stored_dtype, ane_dtype_name((int)stored_dtype), dtype,
+                      ane_dtype_name(dtype));
         return -1;
     }
     uint64_t size = get_u64(meta + 8);

@@ -1,0 +1,140 @@
+/* Compile cache and compile count. One mutex guards the entry list, reference counts and the count;
+ * backend compiles and frees run outside it. */
+#include "cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "sha256.h"
+
+/* Unreferenced entries kept for reuse: at most this many, holding at most this many weight bytes. */
+#define CACHE_MAX_IDLE_ENTRIES 64
+#define CACHE_MAX_IDLE_WEIGHT_BYTES ((size_t)512 << 20)
+
+static pthread_mutex_t cache_mutex = PTHREAD_MUTEX_INITIALIZER;
+static ane_cache_entry *entries;
+static uint64_t tick;
+static int compile_count;
+
+/* Lengths are hashed before their bytes so no two different inputs can produce the same stream. */
+static void hash_bytes(sha256_ctx *c, const void *data, size_t n) {
+    uint64_t len = n;
+    uint8_t le[8];
+    for (int i = 0; i < 8; i++) le[i] = (uint8_t)(len >> (8 * i));
+    sha256_update(c, le, sizeof le);
+    sha256_update(c, data, n);
+}
+
+void ane_cache_key(const ane_backend *b, const ane_compile_input *in, uint8_t key[32]) {
+    sha256_ctx c;
+    sha256_init(&c);
+    hash_bytes(&c, b->name, strlen(b->name));
+    hash_bytes(&c, in->mil_text, in->mil_len);
+    for (int i = 0; i < in->n_weight_files; i++) {
+        hash_bytes(&c, in->weight_names[i], strlen(in->weight_names[i]));
+        hash_bytes(&c, in->weight_datas[i], in->weight_lens[i]);
+    }
+    sha256_final(&c, key);
+}
+
+ane_cache_entry *ane_cache_acquire(const uint8_t key[32]) {
+    pthread_mutex_lock(&cache_mutex);
+    ane_cache_entry *e = entries;
+    while (e && memcmp(e->key, key, 32) != 0) e = e->next;
+    if (e) e->refcount++;
+    pthread_mutex_unlock(&cache_mutex);
+    return e;
+}
+
+static void entry_free(ane_cache_entry *e) {
+    e->backend->program_free(e->backend_program);
+    mil_program_free(e->program);
+    free(e);
+}
+
+ane_cache_entry *ane_cache_compile(const ane_backend *b, const uint8_t key[32], mil_program *program,
+                                   const ane_compile_input *in) {
+    ane_cache_entry *e = calloc(1, sizeof *e);
+    if (!e) {
+        ane_error_set(ANE_ERR_OUT_OF_MEMORY, "cannot allocate a compile cache entry");
+        mil_program_free(program);
+        return NULL;
+    }
+    int did_compile = 0;
+    ane_compile_input with_program = *in;
+    with_program.program = program;
+    e->backend_program = b->program_compile(&with_program, &did_compile);
+    if (!e->backend_program) {
+        if (ane_error_last_code() == ANE_OK)
+            ane_error_set(ANE_ERR_COMPILE, "the %s backend could not compile the program", b->name);
+        mil_program_free(program);
+        free(e);
+        return NULL;
+    }
+    memcpy(e->key, key, 32);
+    e->backend = b;
+    e->program = program;
+    for (int i = 0; i < in->n_weight_files; i++) e->weight_bytes += in->weight_lens[i];
+    e->refcount = 1;
+    /* Two threads compiling the same content at once both insert; lookups then find the newer one and
+     * the other lives on until its kernels are freed and it is evicted. */
+    pthread_mutex_lock(&cache_mutex);
+    if (did_compile) compile_count++;
+    e->next = entries;
+    entries = e;
+    pthread_mutex_unlock(&cache_mutex);
+    return e;
+}
+
+/* Unlink idle entries beyond the bounds, oldest first; returns them as a list for freeing unlocked. */
+static ane_cache_entry *evict_locked(void) {
+    ane_cache_entry *evicted = NULL;
+    for (;;) {
+        int idle = 0;
+        size_t idle_bytes = 0;
+        ane_cache_entry **oldest = NULL;
+        for (ane_cache_entry **p = &entries; *p; p = &(*p)->next) {
+            if ((*p)->refcount) continue;
+            idle++;
+            idle_bytes += (*p)->weight_bytes;
+            if (!oldest || (*p)->released_at < (*oldest)->released_at) oldest = p;
+        }
+        if (idle <= CACHE_MAX_IDLE_ENTRIES && idle_bytes <= CACHE_MAX_IDLE_WEIGHT_BYTES) return evicted;
+        ane_cache_entry *e = *oldest;
+        *oldest = e->next;
+        e->next = evicted;
+        evicted = e;
+    }
+}
+
+void ane_cache_release(ane_cache_entry *e) {
+    pthread_mutex_lock(&cache_mutex);
+    ane_cache_entry *evicted = NULL;
+    if (--e->refcount == 0) {
+        e->released_at = ++tick;
+        evicted = evict_locked();
+    }
+    pthread_mutex_unlock(&cache_mutex);
+    while (evicted) {
+        ane_cache_entry *next = evicted->next;
+        entry_free(evicted);
+        evicted = next;
+    }
+}
+
+int ane_bridge_get_compile_count(void) {
+    ane_error_clear();
+    pthread_mutex_lock(&cache_mutex);
+    int n = compile_count;
+    pthread_mutex_unlock(&cache_mutex);
+    return n;
+}
+
+void ane_bridge_reset_compile_count(void) {
+    ane_error_clear();
+    pthread_mutex_lock(&cache_mutex);
+    compile_count = 0;
+    pthread_mutex_unlock(&cache_mutex);
+}
