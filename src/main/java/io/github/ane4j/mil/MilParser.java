@@ -28,8 +28,7 @@ final class MilParser {
     /** A declared type: a tensor (shape non-null, possibly rank 0), a scalar, or a dict (dtype "dict"). */
     private record Type(String dtype, long[] shape, MilToken at) {
         String describe() {
-            if (shape == null) return dtype.equals("dict") ? "a dict" : "scalar " + dtype;
-            return "tensor of " + dtype;
+            return dtype.equals("dict") ? "is a dict" : "has element type " + dtype;
         }
     }
 
@@ -229,7 +228,7 @@ final class MilParser {
         for (Decl d : decls) {
             DType dtype = DType.fromMilName(d.type.dtype);
             if (dtype == null) {
-                throw error(d.type.at, role + " '" + d.name.text() + "' is " + d.type.describe()
+                throw error(d.type.at, role + " '" + d.name.text() + "' " + d.type.describe()
                         + ", which no surface can hold (surface dtypes: fp16, fp32, uint8, int8, int32)");
             }
             specs.add(new TensorSpec(d.name.text(), dtype, d.type.shape == null ? new long[0] : d.type.shape));

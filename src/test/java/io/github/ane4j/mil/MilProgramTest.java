@@ -129,13 +129,13 @@ class MilProgramTest {
     @Test
     void parameterTypeNoSurfaceHolds() {
         assertError(variant("tensor<fp16, [1, 4, 1, 8]> x", "tensor<bool, [1, 4, 1, 8]> x"), 3, 22,
-                "parameter 'x' is tensor of bool, which no surface can hold");
+                "parameter 'x' has element type bool, which no surface can hold");
     }
 
     @Test
     void returnedTypeNoSurfaceHolds() {
         assertError(variant("tensor<fp16, [1, 4, 1, 8]> y = add(x=x, y=x)", "string y = const()"), 4, 9,
-                "output 'y' is scalar string, which no surface can hold");
+                "output 'y' has element type string, which no surface can hold");
     }
 
     @Test
