@@ -19,7 +19,9 @@ static int fail(int err, const char *what, const char *path) {
 }
 
 int ane_files_join(char *out, size_t cap, const char *a, const char *b) {
-    int n = snprintf(out, cap, "%s/%s", a, b);
+    size_t la = strlen(a);
+    const char *sep = la > 0 && a[la - 1] == '/' ? "" : "/"; /* NSTemporaryDirectory() ends with '/' */
+    int n = snprintf(out, cap, "%s%s%s", a, sep, b);
     if (n < 0 || (size_t)n >= cap) {
         ane_error_set(ANE_ERR_INTERNAL, "path too long: %s/%s", a, b);
         return -1;
@@ -172,29 +174,25 @@ int ane_files_copy_atomic(const char *src, const char *dst, off_t *size) {
 }
 
 /* Remove name (relative to the open folder dirfd) and, if it is a folder, what it holds. */
-static int remove_at(int dirfd, const char *name, const char *top) {
+static int remove_at(int dirfd, const char *name) {
     if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) return 0;
-    if (errno != EISDIR && errno != EPERM) return fail(errno, "cannot remove", top);
+    if (errno != EISDIR && errno != EPERM) return -1; /* EPERM: what macOS says for a folder */
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT ? 0 : fail(errno, "cannot open folder under", top);
+    if (fd < 0) return errno == ENOENT ? 0 : -1;
     DIR *d = fdopendir(fd);
     if (!d) {
-        int err = errno;
         close(fd);
-        return fail(err, "cannot list folder under", top);
+        return -1;
     }
     int rc = 0;
     struct dirent *e;
-    while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        rc = remove_at(fd, e->d_name, top);
-    }
+    while (rc == 0 && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) rc = remove_at(fd, e->d_name);
     closedir(d);
     if (rc != 0) return -1;
-    if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT) return 0;
-    return fail(errno, "cannot remove", top);
+    return unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 int ane_files_remove_tree(const char *path) {
-    return remove_at(AT_FDCWD, path, path);
+    return remove_at(AT_FDCWD, path);
 }

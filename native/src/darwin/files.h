@@ -10,7 +10,7 @@
 /* Every path the backend builds fits in this (macOS PATH_MAX); longer ones are refused, never cut. */
 #define ANE_FILES_PATH_MAX 1024
 
-/* out = a + "/" + b. Returns 0, or -1 when it does not fit. */
+/* out = a + "/" + b (no second '/' when a ends with one). Returns 0, or -1 when it does not fit. */
 int ane_files_join(char *out, size_t cap, const char *a, const char *b);
 
 /* 1 when name is safe as one path component: 1..128 characters of [A-Za-z0-9._-], not starting with '.'. */
@@ -29,7 +29,8 @@ int ane_files_write_atomic(const char *path, const void *data, size_t len);
 /* Copy src to dst atomically (temp file beside dst, then rename); *size receives the byte count. */
 int ane_files_copy_atomic(const char *src, const char *dst, off_t *size);
 
-/* Remove path and everything under it without following symlinks. A missing path is not an error. */
+/* Remove path and everything under it without following symlinks. A missing path is not an error.
+ * Cleanup only: returns -1 on failure but leaves the last error alone (it holds the failure that matters). */
 int ane_files_remove_tree(const char *path);
 
 #endif

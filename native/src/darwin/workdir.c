@@ -12,9 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blob.h"
 #include "error.h"
 
 #define HOLDERS_DIR ".ane4j-holders"
+#define MODEL_PATH "@model_path/" /* what BLOBFILE paths start with (checked by ane_blob_check_path) */
 
 /* flock() the lock file. A last holder unlinks it before unlocking, so after waiting we check that the
  * file we hold is still the one at the path, and otherwise start over on the new one. */
@@ -109,30 +111,24 @@ fail:
     return -1;
 }
 
-/* rel: '/'-separated components, none empty, "." or "..". */
-static int stays_inside(const char *rel) {
-    const char *p = rel;
-    for (;;) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) return 0;
-        if (!slash) return 1;
-        p = slash + 1;
-    }
-}
-
-int ane_workdir_write(const ane_workdir *wd, const char *rel, const void *data, size_t len) {
-    if (!stays_inside(rel)) {
-        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "file name '%s' would leave the model folder", rel);
-        return -1;
-    }
-    char full[ANE_FILES_PATH_MAX];
+/* Write data at rel (no "." or ".." components) inside the folder, creating subfolders. */
+static int write_inside(const ane_workdir *wd, const char *rel, const void *data, size_t len) {
+    char full[ANE_FILES_PATH_MAX], dir[ANE_FILES_PATH_MAX];
     if (ane_files_join(full, sizeof full, wd->path, rel) != 0) return -1;
-    char dir[ANE_FILES_PATH_MAX];
     memcpy(dir, full, sizeof dir);
     *strrchr(dir, '/') = '\0'; /* full holds at least the '/' that join put in */
     if (ane_files_mkdirs(dir) != 0) return -1;
     return ane_files_write_atomic(full, data, len);
+}
+
+int ane_workdir_write_program(const ane_workdir *wd, const char *mil, size_t mil_len, int n_weights,
+                              const char *const *names, const uint8_t *const *datas, const size_t *lens) {
+    for (int i = 0; i < n_weights; i++)
+        if (ane_blob_check_path(names[i]) != 0) return -1;
+    if (write_inside(wd, "model.mil", mil, mil_len) != 0) return -1;
+    for (int i = 0; i < n_weights; i++)
+        if (write_inside(wd, names[i] + strlen(MODEL_PATH), datas[i], lens[i]) != 0) return -1;
+    return 0;
 }
 
 void ane_workdir_close(ane_workdir *wd) {

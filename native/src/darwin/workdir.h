@@ -10,6 +10,7 @@
 #define ANE4J_DARWIN_WORKDIR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "darwin/files.h"
 
@@ -24,8 +25,11 @@ typedef struct ane_workdir {
  * folder is left locked (see ane_workdir_unlock). Returns 0, or -1 with the last error set. */
 int ane_workdir_open(ane_workdir *wd, const char *root, const char *id);
 
-/* Write a file atomically at rel inside the folder, creating its subfolders. rel must stay inside. */
-int ane_workdir_write(const ane_workdir *wd, const char *rel, const void *data, size_t len);
+/* Write what compiling reads, each file atomically: model.mil, and every weight file at its MIL path with
+ * "@model_path/" taken off (e.g. "@model_path/weights/w.bin" -> weights/w.bin). Names that fail
+ * ane_blob_check_path are refused before anything is written. Call with the folder locked. */
+int ane_workdir_write_program(const ane_workdir *wd, const char *mil, size_t mil_len, int n_weights,
+                              const char *const *names, const uint8_t *const *datas, const size_t *lens);
 
 /* Release the lock and keep the holder registration. */
 void ane_workdir_unlock(ane_workdir *wd);
