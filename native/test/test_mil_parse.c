@@ -309,6 +309,23 @@ TEST(mil_parse_scalar_literals_short_spelling) {
     mil_program_free(p);
 }
 
+/* A 105-character number (longer than any fixed scratch buffer would hold) and the largest fp16
+ * spelling that does not round to infinity. */
+TEST(mil_parse_long_numbers_and_fp16_range_edge) {
+    char zeros[100], text[1024];
+    memset(zeros, '0', sizeof zeros - 1);
+    zeros[sizeof zeros - 1] = '\0';
+    snprintf(text, sizeof text, HEADER
+             "        fp32 one = const()[name = string(\"one\"), val = fp32(0.%s1e100)];\n"
+             "        fp16 mx = const()[name = string(\"mx\"), val = fp16(-65519.99)];\n"
+             "        tensor<fp16, [1, 4]> y = relu(x = x)[name = string(\"y\")];\n" FOOTER, zeros);
+    mil_program *p = parse_ok(text);
+    if (!p) return;
+    CHECK(const_val(p, "one")->values[0] == 1.0);
+    CHECK(const_val(p, "mx")->values[0] == -65519.99);
+    mil_program_free(p);
+}
+
 TEST(mil_parse_verbose_rank0_tensor_scalars) {
     mil_program *p = parse_ok("program(1.0)\n"
         "[buildInfo = dict<tensor<string, []>, tensor<string, []>>({{\"coremlc-version\", \"3505.4.1\"}})]\n"
@@ -607,7 +624,10 @@ static const struct {
     {"fp16 y = const()[name = string(\"y\"), val = fp16(1.2.3)];", "1.2.3", 0, "malformed number '1.2.3'"},
     {"fp16 y = const()[name = string(\"y\"), val = fp16(12abc)];", "12abc", 0, "malformed number '12abc'"},
     {"fp16 y = const()[name = string(\"y\"), val = fp16(0x10)];", "0x10", 0, "malformed number '0x10'"},
-    {"fp16 y = const()[name = string(\"y\"), val = fp16(1e999)];", "1e999", 0, "number '1e999' is out of range"},
+    {"fp16 y = const()[name = string(\"y\"), val = fp16(1e999)];", "1e999", 0, "value '1e999' is out of range for fp16"},
+    {"fp16 y = const()[name = string(\"y\"), val = fp16(65520)];", "65520", 0, "value '65520' is out of range for fp16"},
+    {"fp32 y = const()[name = string(\"y\"), val = fp32(-3.5e38)];", "-3.5e38", 0,
+     "value '-3.5e38' is out of range for fp32"},
     {"string y = const()[name = string(\"y\n", "\"y", 0, "unterminated string"},
     {"string y = const()[name = string(\"a\\qb\")];", "\\q", 0, "unknown escape sequence '\\q'"},
     {"tensor<fp16, [1, 4]> y = relu(x = foo)[name = string(\"y\")];", "foo", 0, "use of undefined value 'foo'"},
@@ -726,7 +746,8 @@ TEST(mil_parse_errors_in_program_structure) {
     check_error_at("program(1.3) [a = dict<string, int32>({})] {", "dict", 0, "dict keys and values must be strings");
     check_error_at("program(1.3) { func main<ios18>(tensor<fp16, [4]> x)[a = (", "[a", 0,
                    "unterminated attribute block of function 'main'");
-    check_error_at("program(1.3)\x01", "\x01", 0, "unexpected character '\x01'");
+    check_error_at("program(1.3)\x01", "\x01", 0, "unexpected character (byte 0x01)");
+    check_error_at("program(1.3) {\n\xc3\xa9", "\xc3", 0, "unexpected character (byte 0xc3)");
     check_error_at("program(1.3) { func main<ios18>(fp16 a) { fp16 b = relu(x = a)[val = fp16(1), ; } -> (b); }",
                    ", ;", 2, "expected an attribute name in the attributes of 'relu', found ';'");
 }

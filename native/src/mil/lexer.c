@@ -3,7 +3,7 @@
 #define _GNU_SOURCE /* strtod_l, newlocale */
 #include "lexer.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -28,10 +28,10 @@ static int is_hex(int c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >=
 static int is_ident_start(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 static int is_ident_char(int c) { return is_ident_start(c) || is_digit(c) || c == '@'; }
 
-/* Moves over n bytes that contain no newline. */
+/* Moves over n bytes that contain no newline. Columns stop counting at INT_MAX (a 2 GB line). */
 static void skip(mil_lexer *lx, size_t n) {
     lx->pos += n;
-    lx->column += (int)n;
+    lx->column = n > (size_t)(INT_MAX - lx->column) ? INT_MAX : lx->column + (int)n;
 }
 
 static void skip_space(mil_lexer *lx) {
@@ -39,7 +39,7 @@ static void skip_space(mil_lexer *lx) {
         int c = at(lx, lx->pos);
         if (c == '\n') {
             lx->pos++;
-            lx->line++;
+            if (lx->line < INT_MAX) lx->line++;
             lx->column = 1;
         } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
             skip(lx, 1);
@@ -56,7 +56,9 @@ static mil_token make(mil_lexer *lx, mil_tok_kind kind, size_t len) {
 }
 
 static mil_token error_at(mil_lexer *lx, size_t start, size_t len, const char *error, int show_text) {
-    mil_token t = {TOK_ERROR, lx->text + start, len, lx->line, lx->column + (int)(start - lx->pos), error, show_text};
+    size_t ahead = start - lx->pos; /* the error starts this many bytes into the current line */
+    int column = ahead > (size_t)(INT_MAX - lx->column) ? INT_MAX : lx->column + (int)ahead;
+    mil_token t = {TOK_ERROR, lx->text + start, len, lx->line, column, error, show_text};
     return t;
 }
 
@@ -167,16 +169,19 @@ static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 static void make_c_locale(void) { c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0); }
 
 int mil_token_to_double(const mil_token *t, double *out) {
-    char buf[512];
-    if (t->kind != TOK_NUMBER || t->len >= sizeof buf) return 0;
+    char small[64];
+    if (t->kind != TOK_NUMBER) return 0;
+    char *buf = t->len < sizeof small ? small : malloc(t->len + 1);
+    if (!buf) return 0;
     memcpy(buf, t->start, t->len);
     buf[t->len] = '\0';
     pthread_once(&c_locale_once, make_c_locale);
     char *end;
     double v = c_locale ? strtod_l(buf, &end, c_locale) : strtod(buf, &end);
-    if (end != buf + t->len || isinf(v)) return 0;
-    *out = v;
-    return 1;
+    int ok = end == buf + t->len && !isinf(v);
+    if (buf != small) free(buf);
+    if (ok) *out = v;
+    return ok;
 }
 
 static int magnitude(const mil_token *t, size_t from, uint64_t *out) {

@@ -6,6 +6,7 @@
 #include "mil_ast.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,9 @@ static int fail_at(parser *p, int line, int column, const char *fmt, ...) {
 static int shown(size_t len) { return len > SHOWN ? SHOWN : (int)len; }
 
 static int fail_lexical(parser *p, const mil_token *t) {
+    unsigned char c = (unsigned char)t->start[0];
+    if (t->show_text && t->len == 1 && (c < 0x20 || c > 0x7e))
+        return fail_at(p, t->line, t->column, "%s (byte 0x%02x)", t->error, c);
     if (t->show_text) return fail_at(p, t->line, t->column, "%s '%.*s'", t->error, shown(t->len), t->start);
     return fail_at(p, t->line, t->column, "%s", t->error);
 }
@@ -346,8 +350,10 @@ static int integer_range(mil_dtype dt, int64_t *lo, int64_t *hi) {
 static int number_value(parser *p, const mil_token *t, mil_dtype dt, double *out) {
     const char *name = mil_dtype_name(dt);
     if (is_float(dt)) {
-        if (!mil_token_to_double(t, out))
-            return fail_token(p, t, "number '%.*s' is out of range", shown(t->len), t->start);
+        /* fp16 rounds to infinity from 65520 up (round to nearest even past 65504) */
+        if (!mil_token_to_double(t, out) || (dt == MIL_FP16 && fabs(*out) >= 65520.0) ||
+            (dt == MIL_FP32 && isinf((float)*out)))
+            return fail_token(p, t, "value '%.*s' is out of range for %s", shown(t->len), t->start, name);
         return 1;
     }
     if (!mil_token_is_integer(t))
