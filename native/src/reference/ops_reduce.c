@@ -1,126 +1,176 @@
-/* Kernels that reduce over axes: reduce_*, softmax, layer_norm. Each splits the tensor into a walk over
- * the kept axes (one "group" per output position) and a walk over the reduced axes inside a group. */
+/* Kernels that reduce over a set of axes: reduce_*, softmax, layer_norm.
+ *
+ * Every pass walks x in memory order. Operand 0 of the walk is the index of the element's group (its
+ * position with the reduced axes removed, i.e. where its statistic lives); operand 1 is its index within
+ * the group's reduced axes (where its gamma / beta live). The innermost row then either stays in one group
+ * (reducing along the last axis: group stride 0) or runs across consecutive groups (reducing along an outer
+ * axis: group stride 1), so both layouts stream through memory. */
 #include "reference/ops_util.h"
 
 #include <math.h>
+#include <stdlib.h>
 
-typedef struct axes_split {
-    ops_walk kept, red;      /* operand 0: element offsets in x (and in out where out has x's layout) */
-    int64_t n_kept, n_red;
-    int64_t red_inner, red_step; /* length and stride of the reduced walk's innermost row */
-} axes_split;
+typedef struct reduce_walk {
+    ops_walk w;
+    int64_t n_groups, n_red, rows, inner;
+} reduce_walk;
 
-static void split_axes(const ref_shape *s, unsigned mask, axes_split *sp) {
-    int64_t st[REF_MAX_RANK];
-    ops_strides(s, st);
-    sp->kept = (ops_walk){ .rank = s->rank, .n = 1 };
-    sp->red = (ops_walk){ .rank = s->rank, .n = 1 };
-    sp->n_kept = sp->n_red = 1;
+static void reduce_walk_init(const ref_shape *s, unsigned mask, reduce_walk *rw) {
+    ref_shape kept = *s, red = *s;
     for (int i = 0; i < s->rank; i++) {
-        int reduced = (mask >> i) & 1u;
-        sp->kept.dim[i] = reduced ? 1 : s->dim[i];
-        sp->red.dim[i] = reduced ? s->dim[i] : 1;
-        sp->kept.stride[0][i] = sp->red.stride[0][i] = st[i];
-        *(reduced ? &sp->n_red : &sp->n_kept) *= s->dim[i];
+        if ((mask >> i) & 1u) kept.dim[i] = 1;
+        else red.dim[i] = 1;
     }
-    ops_walk_coalesce(&sp->kept);
-    ops_walk_coalesce(&sp->red);
-    sp->red_inner = sp->red.dim[sp->red.rank - 1];
-    sp->red_step = sp->red.stride[0][sp->red.rank - 1];
+    rw->w = (ops_walk){ .rank = s->rank, .n = 2 };
+    for (int i = 0; i < s->rank; i++) rw->w.dim[i] = s->dim[i];
+    /* Broadcasting kept / red back to s gives exactly the strides wanted (0 on the other axes). */
+    ops_broadcast_strides(&kept, s, rw->w.stride[0]);
+    ops_broadcast_strides(&red, s, rw->w.stride[1]);
+    ops_walk_coalesce(&rw->w);
+    rw->n_groups = (int64_t)ref_shape_count(&kept);
+    rw->n_red = (int64_t)ref_shape_count(&red);
+    rw->inner = rw->w.dim[rw->w.rank - 1];
+    rw->rows = (int64_t)ref_shape_count(s) / rw->inner;
 }
 
-static int64_t group_base(const axes_split *sp, int64_t g) {
-    int64_t off;
-    ops_walk_offsets(&sp->kept, g, &off);
-    return off;
+static int64_t group_stride(const reduce_walk *rw) { return rw->w.stride[0][rw->w.rank - 1]; }
+static int64_t red_stride(const reduce_walk *rw) { return rw->w.stride[1][rw->w.rank - 1]; }
+
+/* Sum of (x[i] - m)^2 over a row (m = 0 for a plain sum) with 8 partial sums: breaks the add latency
+ * chain and lets the compiler use SIMD. */
+static float sum_sq_row(const float *x, int64_t n, float m, int square) {
+    float part[8] = { 0 };
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) {
+            float d = x[i + j] - m;
+            part[j] += square ? d * d : d;
+        }
+    float s = 0.0f;
+    for (; i < n; i++) {
+        float d = x[i] - m;
+        s += square ? d * d : d;
+    }
+    for (int j = 0; j < 8; j++) s += part[j];
+    return s;
 }
 
-static int64_t row_offset(const axes_split *sp, int64_t r) {
-    int64_t off;
-    ops_walk_offsets(&sp->red, r, &off);
-    return off;
+static float combine(ref_reduce_op op, float acc, float v) {
+    switch (op) {
+    case REF_REDUCE_PROD: return acc * v;
+    case REF_REDUCE_MAX: return v > acc ? v : acc;
+    case REF_REDUCE_MIN: return v < acc ? v : acc;
+    default: return acc + v;
+    }
 }
 
-static float reduce_group(ref_reduce_op op, const float *x, const axes_split *sp) {
-    float acc = op == REF_REDUCE_PROD ? 1.0f : op == REF_REDUCE_MAX ? -INFINITY
-              : op == REF_REDUCE_MIN ? INFINITY : 0.0f;
-    int64_t step = sp->red_step;
-    for (int64_t r = 0; r < sp->n_red; r += sp->red_inner) {
-        const float *p = x + row_offset(sp, r);
-        for (int64_t j = 0; j < sp->red_inner; j++) {
-            float v = p[j * step];
-            switch (op) {
-            case REF_REDUCE_SUM: case REF_REDUCE_MEAN: acc += v; break;
-            case REF_REDUCE_PROD: acc *= v; break;
-            case REF_REDUCE_MAX: acc = v > acc ? v : acc; break;
-            case REF_REDUCE_MIN: acc = v < acc ? v : acc; break;
-            }
+/* acc[g] = acc[g] op x for every element x of the tensor, g its group. */
+static void accumulate(ref_reduce_op op, const float *x, const reduce_walk *rw, float *acc) {
+    int64_t gs = group_stride(rw), n = rw->inner;
+    for (int64_t row = 0; row < rw->rows; row++) {
+        int64_t off[2];
+        ops_walk_offsets(&rw->w, row * n, off);
+        const float *xr = x + row * n;
+        float *a = acc + off[0];
+        if (gs == 0 && (op == REF_REDUCE_SUM || op == REF_REDUCE_MEAN)) {
+            a[0] += sum_sq_row(xr, n, 0.0f, 0);
+        } else if (gs == 0) { /* the whole row in one group: keep the accumulator in a register */
+            float t = a[0];
+            for (int64_t j = 0; j < n; j++) t = combine(op, t, xr[j]);
+            a[0] = t;
+        } else {
+            for (int64_t j = 0; j < n; j++) a[j] = combine(op, a[j], xr[j]);
         }
     }
-    return op == REF_REDUCE_MEAN ? acc / (float)sp->n_red : acc;
+}
+
+static float identity_of(ref_reduce_op op) {
+    switch (op) {
+    case REF_REDUCE_PROD: return 1.0f;
+    case REF_REDUCE_MAX: return -INFINITY;
+    case REF_REDUCE_MIN: return INFINITY;
+    default: return 0.0f;
+    }
 }
 
 void ref_reduce(ref_reduce_op op, const float *x, const ref_shape *s, unsigned axes_mask, float *out) {
-    axes_split sp;
-    split_axes(s, axes_mask, &sp);
-    if (sp.n_red == 0) { /* empty reduction: the identity of the op (mean of nothing is NaN) */
-        float id = op == REF_REDUCE_PROD ? 1.0f : op == REF_REDUCE_MAX ? -INFINITY
-                 : op == REF_REDUCE_MIN ? INFINITY : op == REF_REDUCE_MEAN ? NAN : 0.0f;
-        for (int64_t g = 0; g < sp.n_kept; g++) out[g] = id;
+    reduce_walk rw;
+    reduce_walk_init(s, axes_mask, &rw);
+    for (int64_t g = 0; g < rw.n_groups; g++) out[g] = identity_of(op);
+    if (rw.n_red == 0) { /* empty reduction: the identity (mean of nothing is NaN) */
+        if (op == REF_REDUCE_MEAN) for (int64_t g = 0; g < rw.n_groups; g++) out[g] = NAN;
         return;
     }
-    for (int64_t g = 0; g < sp.n_kept; g++) out[g] = reduce_group(op, x + group_base(&sp, g), &sp);
+    if (rw.n_groups == 0) return;
+    accumulate(op, x, &rw, out);
+    if (op == REF_REDUCE_MEAN)
+        for (int64_t g = 0; g < rw.n_groups; g++) out[g] /= (float)rw.n_red;
 }
 
 void ref_softmax(const float *x, const ref_shape *s, int axis, float *out) {
-    axes_split sp;
-    split_axes(s, 1u << axis, &sp);
-    if (sp.n_red == 0) return;
-    int64_t step = sp.red_step;
-    for (int64_t g = 0; g < sp.n_kept; g++) {
-        int64_t base = group_base(&sp, g);
-        float mx = reduce_group(REF_REDUCE_MAX, x + base, &sp), sum = 0.0f;
-        for (int64_t r = 0; r < sp.n_red; r += sp.red_inner) {
-            int64_t o = base + row_offset(&sp, r);
-            for (int64_t j = 0; j < sp.red_inner; j++) {
-                float e = expf(x[o + j * step] - mx);
-                out[o + j * step] = e;
-                sum += e;
-            }
-        }
-        float inv = 1.0f / sum;
-        for (int64_t r = 0; r < sp.n_red; r += sp.red_inner) {
-            int64_t o = base + row_offset(&sp, r);
-            for (int64_t j = 0; j < sp.red_inner; j++) out[o + j * step] *= inv;
-        }
+    reduce_walk rw;
+    reduce_walk_init(s, 1u << axis, &rw);
+    if (rw.n_red == 0 || rw.n_groups == 0) return;
+    float *mx = ops_alloc((size_t)rw.n_groups * 2 * sizeof(float)), *sum = mx + rw.n_groups;
+    for (int64_t g = 0; g < rw.n_groups; g++) mx[g] = -INFINITY, sum[g] = 0.0f;
+    accumulate(REF_REDUCE_MAX, x, &rw, mx);
+    int64_t gs = group_stride(&rw), n = rw.inner;
+    /* out may be x (ref_sdpa relies on it): each element is read before it is written. */
+    for (int64_t row = 0; row < rw.rows; row++) {
+        int64_t off[2];
+        ops_walk_offsets(&rw.w, row * n, off);
+        const float *xr = x + row * n;
+        float *orow = out + row * n, *m = mx + off[0];
+        for (int64_t j = 0; j < n; j++) orow[j] = expf(xr[j] - m[j * gs]);
     }
+    accumulate(REF_REDUCE_SUM, out, &rw, sum);
+    for (int64_t g = 0; g < rw.n_groups; g++) sum[g] = 1.0f / sum[g];
+    for (int64_t row = 0; row < rw.rows; row++) {
+        int64_t off[2];
+        ops_walk_offsets(&rw.w, row * n, off);
+        float *orow = out + row * n, *inv = sum + off[0];
+        for (int64_t j = 0; j < n; j++) orow[j] *= inv[j * gs];
+    }
+    free(mx);
 }
 
 void ref_layer_norm(const float *x, const ref_shape *s, unsigned axes_mask, const float *gamma,
                     const float *beta, float eps, float *out) {
-    axes_split sp;
-    split_axes(s, axes_mask, &sp);
-    if (sp.n_red == 0) return;
-    int64_t step = sp.red_step;
-    for (int64_t g = 0; g < sp.n_kept; g++) {
-        int64_t base = group_base(&sp, g);
-        float mean = reduce_group(REF_REDUCE_MEAN, x + base, &sp), var = 0.0f;
-        for (int64_t r = 0; r < sp.n_red; r += sp.red_inner) {
-            const float *p = x + base + row_offset(&sp, r);
-            for (int64_t j = 0; j < sp.red_inner; j++) {
-                float d = p[j * step] - mean;
-                var += d * d;
-            }
+    reduce_walk rw;
+    reduce_walk_init(s, axes_mask, &rw);
+    if (rw.n_red == 0 || rw.n_groups == 0) return;
+    float *mean = ops_alloc((size_t)rw.n_groups * 2 * sizeof(float)), *inv = mean + rw.n_groups;
+    for (int64_t g = 0; g < rw.n_groups; g++) mean[g] = 0.0f, inv[g] = 0.0f;
+    accumulate(REF_REDUCE_SUM, x, &rw, mean);
+    for (int64_t g = 0; g < rw.n_groups; g++) mean[g] /= (float)rw.n_red;
+    int64_t gs = group_stride(&rw), rs = red_stride(&rw), n = rw.inner;
+    /* Variance from the centred values (two passes): no cancellation when |mean| >> stddev. */
+    for (int64_t row = 0; row < rw.rows; row++) {
+        int64_t off[2];
+        ops_walk_offsets(&rw.w, row * n, off);
+        const float *xr = x + row * n, *m = mean + off[0];
+        float *v = inv + off[0];
+        if (gs == 0) {
+            v[0] += sum_sq_row(xr, n, m[0], 1);
+            continue;
         }
-        float inv = 1.0f / sqrtf(var / (float)sp.n_red + eps);
-        for (int64_t r = 0; r < sp.n_red; r += sp.red_inner) {
-            int64_t o = base + row_offset(&sp, r);
-            for (int64_t j = 0; j < sp.red_inner; j++) {
-                float v = (x[o + j * step] - mean) * inv;
-                if (gamma) v *= gamma[r + j];
-                if (beta) v += beta[r + j];
-                out[o + j * step] = v;
-            }
+        for (int64_t j = 0; j < n; j++) {
+            float d = xr[j] - m[j];
+            v[j] += d * d;
         }
     }
+    for (int64_t g = 0; g < rw.n_groups; g++) inv[g] = 1.0f / sqrtf(inv[g] / (float)rw.n_red + eps);
+    for (int64_t row = 0; row < rw.rows; row++) {
+        int64_t off[2];
+        ops_walk_offsets(&rw.w, row * n, off);
+        const float *xr = x + row * n, *m = mean + off[0], *iv = inv + off[0];
+        float *orow = out + row * n;
+        for (int64_t j = 0; j < n; j++) {
+            float v = (xr[j] - m[j * gs]) * iv[j * gs];
+            if (gamma) v *= gamma[off[1] + j * rs];
+            if (beta) v += beta[off[1] + j * rs];
+            orow[j] = v;
+        }
+    }
+    free(mean);
 }
