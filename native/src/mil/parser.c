@@ -149,16 +149,17 @@ static char *copy_string(parser *p, const char *str) {
 
 /* ---- growable arrays --------------------------------------------------------------------------- */
 
-/* Appends one zeroed element to *items, which holds n. The capacity is implied by n (4, then doubled
- * at every power of two), so the AST needs no capacity fields. Returns NULL (error set) on failure. */
+/* Appends one zeroed element to *items, which holds n. The capacity is implied by n (the next power of
+ * two), so the AST needs no capacity fields; most arrays hold one or two elements, so none is
+ * over-allocated. Returns NULL (error set) on failure. */
 static void *push(parser *p, void *items_ptr, size_t n, size_t size) {
     void **items = items_ptr;
     if (n >= INT_MAX) {
         fail_at(p, p->cur.line, p->cur.column, "too many elements");
         return NULL;
     }
-    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
-        size_t cap = n == 0 ? 4 : 2 * n;
+    if ((n & (n - 1)) == 0) { /* n is 0 or a power of two: full */
+        size_t cap = n == 0 ? 1 : 2 * n;
         if (cap > SIZE_MAX / size) {
             out_of_memory(p);
             return NULL;
