@@ -88,9 +88,15 @@ static void init(void) {
     }
 }
 
+static int count_usable(void) {
+    int n = 0;
+    for (int i = 0; i < N_SLOTS; i++) n += slots[i].usable;
+    return n;
+}
+
 int ane_backends_init(void) {
     pthread_once(&init_once, init);
-    return ane_backends_usable_count() > 0 ? 0 : -1;
+    return count_usable() > 0 ? 0 : -1;
 }
 
 const char *ane_backends_preset_problem(int *code) {
@@ -121,9 +127,7 @@ const ane_backend *ane_backends_resolve(const char *name) {
 
 int ane_backends_usable_count(void) {
     ane_backends_init();
-    int n = 0;
-    for (int i = 0; i < N_SLOTS; i++) n += slots[i].usable;
-    return n;
+    return count_usable();
 }
 
 const ane_backend *ane_backends_usable(int i) {

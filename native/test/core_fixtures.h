@@ -1,0 +1,25 @@
+/* Shared helpers of the core's ABI tests: corpus access, small MIL programs, fp16 buffers, guards. */
+#ifndef ANE4J_CORE_FIXTURES_H
+#define ANE4J_CORE_FIXTURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Contents of a corpus file (malloc'd, NUL-terminated), or NULL after test_skip() when the corpus is
+ * absent. Looks in $ANE4J_CORPUS_DIR, then ../../shared/corpus/upstream-mil. */
+char *corpus_read(const char *name, size_t *len);
+
+/* A program "out = x + x" on tensor<fp16, [1, rows, 1, cols]> (malloc'd text). tag goes into the
+ * statement's name, so a test can make its text unique and be sure its first compile is no cache hit. */
+char *mil_add_self(int rows, int cols, const char *tag);
+/* "out = x * x" on the same shape. */
+char *mil_mul_self(int rows, int cols, const char *tag);
+
+/* binary16 bits of n / 4 for |n| < 2048 (exact), built field by field, independently of fp16.c. */
+uint16_t fp16_quarter(int n);
+
+/* Guarded buffers: n usable bytes followed by 64 guard bytes; guarded_untouched checks the guard is intact. */
+uint8_t *guarded_alloc(size_t n, uint8_t fill);
+int guarded_untouched(const uint8_t *buf, size_t n, uint8_t fill);
+
+#endif
