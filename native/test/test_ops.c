@@ -546,6 +546,19 @@ TEST(transpose_rank4_perms_match_naive) {
     free(x);
 }
 
+TEST(transpose_matrix_larger_than_tiles_matches_naive) {
+    ref_shape s = SHAPE(3, 70, 45);
+    const int perm[] = { 0, 2, 1 };
+    size_t n = ref_shape_count(&s);
+    float *x = random_array(n, 23), *o = malloc(n * sizeof(float)), *e = malloc(n * sizeof(float));
+    for (int b = 0; b < 3; b++)
+        for (int i = 0; i < 45; i++)
+            for (int j = 0; j < 70; j++) e[(b * 45 + i) * 70 + j] = x[(b * 70 + j) * 45 + i];
+    ref_transpose(x, &s, perm, o);
+    check_all_near(e, o, n, 0, "transpose [3,70,45] -> [3,45,70]");
+    free(x); free(o); free(e);
+}
+
 TEST(slice_strided_and_negative_stride) {
     float x[20];
     for (int i = 0; i < 20; i++) x[i] = (float)i; /* [4,5] */

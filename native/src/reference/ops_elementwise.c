@@ -67,10 +67,10 @@ void ref_unary(ref_unop op, const float *x, float *out, size_t n, float param) {
     case REF_GELU_EXACT:
         for (size_t i = 0; i < n; i++) out[i] = 0.5f * x[i] * (1.0f + erff(x[i] * sqrt_half));
         break;
-    case REF_GELU_TANH:
+    case REF_GELU_TANH: /* 0.5 (1 + tanh u) = sigmoid(2u): the same function, with expf instead of slow tanhf */
         for (size_t i = 0; i < n; i++) {
             float v = x[i];
-            out[i] = 0.5f * v * (1.0f + tanhf(sqrt_2_over_pi * (v + 0.044715f * v * v * v)));
+            out[i] = v * sigmoid(2.0f * sqrt_2_over_pi * (v + 0.044715f * v * v * v));
         }
         break;
     case REF_GELU_SIGMOID: for (size_t i = 0; i < n; i++) out[i] = x[i] * sigmoid(1.702f * x[i]); break;

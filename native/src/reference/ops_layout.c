@@ -3,10 +3,30 @@
 
 #include <string.h>
 
+enum { TILE = 32 };
+
+/* out[r, c] = x[r + c*s] for an R x C block: a 2-D transpose, done in tiles so that both the strided reads
+ * and the writes stay within a few cache lines. */
+static void transpose_tiled(const float *x, int64_t s, int64_t R, int64_t C, float *out) {
+    for (int64_t r0 = 0; r0 < R; r0 += TILE)
+        for (int64_t c0 = 0; c0 < C; c0 += TILE)
+            for (int64_t r = r0; r < r0 + TILE && r < R; r++)
+                for (int64_t c = c0; c < c0 + TILE && c < C; c++) out[r * C + c] = x[r + c * s];
+}
+
 /* Copies the walk's elements (operand 0 = source offsets) into out in row-major walk order. */
 static void copy_walk(const float *x, ops_walk *w, size_t count, float *out) {
     ops_walk_coalesce(w);
     int64_t inner = w->dim[w->rank - 1], s = w->stride[0][w->rank - 1];
+    if (s != 1 && w->rank >= 2 && w->stride[0][w->rank - 2] == 1) {
+        int64_t rows = w->dim[w->rank - 2], block = rows * inner;
+        for (int64_t b = 0; b < (int64_t)count / block; b++) {
+            int64_t off;
+            ops_walk_offsets(w, b * block, &off);
+            transpose_tiled(x + off, s, rows, inner, out + b * block);
+        }
+        return;
+    }
     for (int64_t row = 0; row < (int64_t)count / inner; row++) {
         int64_t off;
         ops_walk_offsets(w, row * inner, &off);

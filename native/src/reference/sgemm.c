@@ -49,6 +49,8 @@ static void pack(const float *src, int64_t rs, int64_t cs, int64_t rows, int64_t
         if (cs == 1) { /* rows contiguous along depth: read each row in a stream */
             for (int64_t r = 0; r < h; r++)
                 for (int64_t p = 0; p < k; p++) dst[p * w + r] = blk[r * rs + p];
+        } else if (rs == 1) { /* the sliver's rows are adjacent: one contiguous piece per depth step */
+            for (int64_t p = 0; p < k; p++) memcpy(dst + p * w, blk + p * cs, (size_t)h * sizeof(float));
         } else {
             for (int64_t p = 0; p < k; p++)
                 for (int64_t r = 0; r < h; r++) dst[p * w + r] = blk[r * rs + p * cs];
