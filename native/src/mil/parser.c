@@ -1,7 +1,16 @@
 /* Recursive-descent parser for the MIL text dialect (grammar: upstream-bridge-and-mil.md section 1.9,
  * plus the coremlc forms of peers-and-ane-constraints.md section 2.2). Builds the AST of mil_ast.h and
  * resolves names as it goes. Every node is linked into the program before it is filled in, so on any
- * error mil_program_free releases everything built so far. */
+ * error mil_program_free releases everything built so far.
+ *
+ * Beyond section 1.9 it accepts: several results per statement (tensor<..> a, tensor<..> b = split(..)),
+ * function attributes after the parameter list (skipped, any balanced content), the int16/uint16 dtypes
+ * and identifiers with '@'. Stricter than section 1.9: dimensions are positive, literal values must fit
+ * their dtype (fp16 below 65520 in magnitude), names are defined before use and once, argument and
+ * attribute keys are unique, strings end on their line and know only the escapes \ " ' 
+ 	 ,
+ * BLOBFILE takes path then offset (a uint64). Not accepted: comments, inf/nan, nested lists, tuple or
+ * list types, dicts of non-strings, literals inside tuples, dict types for parameters or results. */
 #include "lexer.h"
 #include "mil_ast.h"
 
@@ -149,11 +158,14 @@ static char *copy_string(parser *p, const char *str) {
 
 /* ---- growable arrays --------------------------------------------------------------------------- */
 
-/* Appends one zeroed element to *items, which holds n. The capacity is implied by n (the next power of
- * two), so the AST needs no capacity fields; most arrays hold one or two elements, so none is
- * over-allocated. Returns NULL (error set) on failure. */
-static void *push(parser *p, void *items_ptr, size_t n, size_t size) {
-    void **items = items_ptr;
+/* Appends one zeroed element to the array whose address is array_field (a T ** into the AST) and which
+ * holds n. The capacity is implied by n (the next power of two), so the AST needs no capacity fields;
+ * most arrays hold one or two elements, so none is over-allocated. Returns the new element, or NULL
+ * (error set) on failure. The field is read and written with memcpy: any T * may be stored there,
+ * and accessing it through a void * lvalue would break strict aliasing. */
+static void *push(parser *p, void *array_field, size_t n, size_t size) {
+    char *items;
+    memcpy(&items, array_field, sizeof items);
     if (n >= INT_MAX) {
         fail_at(p, p->cur.line, p->cur.column, "too many elements");
         return NULL;
@@ -164,16 +176,16 @@ static void *push(parser *p, void *items_ptr, size_t n, size_t size) {
             out_of_memory(p);
             return NULL;
         }
-        void *grown = realloc(*items, cap * size);
+        char *grown = realloc(items, cap * size);
         if (!grown) {
             out_of_memory(p);
             return NULL;
         }
-        *items = grown;
+        items = grown;
+        memcpy(array_field, &items, sizeof items);
     }
-    char *slot = (char *)*items + n * size;
-    memset(slot, 0, size);
-    return slot;
+    memset(items + n * size, 0, size);
+    return items + n * size;
 }
 
 /* ---- names ------------------------------------------------------------------------------------- */
