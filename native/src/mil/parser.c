@@ -7,8 +7,7 @@
  * function attributes after the parameter list (skipped, any balanced content), the int16/uint16 dtypes
  * and identifiers with '@'. Stricter than section 1.9: dimensions are positive, literal values must fit
  * their dtype (fp16 below 65520 in magnitude), names are defined before use and once, argument and
- * attribute keys are unique, strings end on their line and know only the escapes \ " ' 
- 	 ,
+ * attribute keys are unique, strings end on their line and know only the escapes \\ \" \' \n \t \r,
  * BLOBFILE takes path then offset (a uint64). Not accepted: comments, inf/nan, nested lists, tuple or
  * list types, dicts of non-strings, literals inside tuples, dict types for parameters or results. */
 #include "lexer.h"
