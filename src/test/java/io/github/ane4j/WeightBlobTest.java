@@ -1,12 +1,17 @@
 package io.github.ane4j;
 
+import io.github.ane4j.mil.MilProgram;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WeightBlobTest {
     /** Little-endian bytes of the given 32-bit words. */
@@ -121,5 +126,88 @@ class WeightBlobTest {
         assertEquals("cannot quantise NaN at index 1", e.getMessage());
         assertEquals(0, blob.count());
         assertEquals(64, blob.toBytes().length); // header only, count 0
+    }
+
+    // ---- read back by the native side: a Java-built file compiled and evaluated on the reference backend ----
+
+    /** 1x1 convolutions of x [1,4,1,2] with three [3,4,1,1] weights from w.bin (fp16, fp16 transposed,
+     *  int8 dequantised) and an fp32 constant from b.bin added to x32. */
+    private static final String CONV_PROGRAM = """
+            program(1.3)
+            {
+                func main<ios18>(tensor<fp16, [1, 4, 1, 2]> x, tensor<fp32, [1, 4, 1, 2]> x32) {
+                    string pt = const()[name = string("pt"), val = string("valid")];
+                    tensor<int32, [2]> st = const()[name = string("st"), val = tensor<int32, [2]>([1, 1])];
+                    tensor<int32, [4]> pd = const()[name = string("pd"), val = tensor<int32, [4]>([0, 0, 0, 0])];
+                    tensor<int32, [2]> dl = const()[name = string("dl"), val = tensor<int32, [2]>([1, 1])];
+                    int32 gr = const()[name = string("gr"), val = int32(1)];
+                    tensor<fp16, [3, 4, 1, 1]> W = const()[name = string("W"), val = tensor<fp16, [3, 4, 1, 1]>(BLOBFILE(path = string("@model_path/weights/w.bin"), offset = uint64(%1$d)))];
+                    tensor<fp16, [1, 3, 1, 2]> y = conv(dilations = dl, groups = gr, pad = pd, pad_type = pt, strides = st, weight = W, x = x)[name = string("y")];
+                    tensor<fp16, [3, 4, 1, 1]> Wt = const()[name = string("Wt"), val = tensor<fp16, [3, 4, 1, 1]>(BLOBFILE(path = string("@model_path/weights/w.bin"), offset = uint64(%2$d)))];
+                    tensor<fp16, [1, 3, 1, 2]> z = conv(dilations = dl, groups = gr, pad = pd, pad_type = pt, strides = st, weight = Wt, x = x)[name = string("z")];
+                    tensor<fp16, [3, 4, 1, 1]> Wq = constexpr_affine_dequantize()[axis = int32(0), name = string("Wq"), quantized_data = tensor<int8, [3, 4, 1, 1]>(BLOBFILE(path = string("@model_path/weights/w.bin"), offset = uint64(%3$d))), scale = fp16(%4$s), zero_point = int8(0)];
+                    tensor<fp16, [1, 3, 1, 2]> q = conv(dilations = dl, groups = gr, pad = pd, pad_type = pt, strides = st, weight = Wq, x = x)[name = string("q")];
+                    tensor<fp32, [1, 4, 1, 2]> b = const()[name = string("b"), val = tensor<fp32, [1, 4, 1, 2]>(BLOBFILE(path = string("@model_path/weights/b.bin"), offset = uint64(%5$d)))];
+                    tensor<fp32, [1, 4, 1, 2]> s = add(x = x32, y = b)[name = string("s")];
+                } -> (y, z, q, s);
+            }
+            """;
+
+    @Test
+    void javaBuiltWeightFilesRunOnTheReferenceBackend() {
+        SplittableRandom random = new SplittableRandom(7);
+        float[] x = randoms(random, 8), x32 = randoms(random, 8), bias = randoms(random, 8);
+        float[] w = randoms(random, 12);        // W[o][i] at o*4 + i
+        float[] m = randoms(random, 12);        // M[i][o] at i*3 + o: the blob holds its transpose [3,4]
+        float[] wq = randoms(random, 12);
+
+        WeightBlob file = new WeightBlob();
+        long offW = file.addFp16(w), offWt = file.addFp16Transposed(m, 4, 3);
+        WeightBlob.Quantized quantized = file.addQuantized(wq);
+        WeightBlob biasFile = new WeightBlob();
+        long offB = biasFile.addFp32(bias);
+        String mil = CONV_PROGRAM.formatted(offW, offWt, quantized.offset(),
+                String.format(Locale.ROOT, "%.9e", quantized.scale()), offB);
+
+        try (Ane ane = Ane.open(Backend.REFERENCE);
+             Kernel k = ane.compile(MilProgram.parse(mil),
+                     Map.of("@model_path/weights/w.bin", file.toBytes(), "@model_path/weights/b.bin", biasFile.toBytes()))) {
+            k.input(0).write(x);
+            k.input(1).write(x32);
+            k.eval();
+            float[] y = k.output(0).readFloats(), z = k.output(1).readFloats(), q = k.output(2).readFloats();
+            float[] s = k.output(3).readFloats();
+            for (int o = 0; o < 3; o++) {
+                for (int p = 0; p < 2; p++) {
+                    double refY = 0, refZ = 0, refQ = 0, sumAbsX = 0;
+                    for (int i = 0; i < 4; i++) {
+                        double xi = half(x[i * 2 + p]);
+                        refY += half(w[o * 4 + i]) * xi;
+                        refZ += half(m[i * 3 + o]) * xi;
+                        refQ += wq[o * 4 + i] * xi;
+                        sumAbsX += Math.abs(xi);
+                    }
+                    assertClose(refY, y[o * 2 + p], 0, "fp16 conv");
+                    assertClose(refZ, z[o * 2 + p], 0, "transposed fp16 conv");
+                    // each dequantised weight is within half a step (plus fp16 rounding) of the float weight
+                    assertClose(refQ, q[o * 2 + p], sumAbsX * quantized.scale() * 0.6, "int8 conv");
+                }
+            }
+            for (int i = 0; i < 8; i++) assertEquals(x32[i] + bias[i], s[i], "fp32 constant at " + i);
+        }
+    }
+
+    private static void assertClose(double expected, float actual, double extra, String what) {
+        double tolerance = Math.abs(expected) * 0x1p-10 + 0x1p-20 + extra;
+        assertTrue(Math.abs(actual - expected) <= tolerance,
+                what + ": expected " + expected + " +- " + tolerance + ", got " + actual);
+    }
+
+    private static float half(float v) { return Float.float16ToFloat(Float.floatToFloat16(v)); }
+
+    private static float[] randoms(SplittableRandom random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) random.nextDouble(-2, 2);
+        return v;
     }
 }
