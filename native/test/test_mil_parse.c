@@ -185,15 +185,28 @@ static int files_equal(const char *a, const char *b) {
     return eq;
 }
 
-TEST(corpus_programs_parse_and_match_manifest) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
+/* The whole MANIFEST.tsv as a NUL-terminated string, NULL when unreadable. */
+static char *read_manifest(const char *dir) {
     char path[2048];
     snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
     size_t len;
-    char *manifest = read_file(path, &len);
-    char *text = realloc(manifest, len + 1);
-    text[len] = '\0';
+    char *text = read_file(path, &len);
+    char *terminated = text ? realloc(text, len + 1) : NULL;
+    if (!terminated) {
+        free(text);
+        test_fail(__FILE__, __LINE__, "cannot read %s", path);
+        return NULL;
+    }
+    terminated[len] = '\0';
+    return terminated;
+}
+
+TEST(corpus_programs_parse_and_match_manifest) {
+    const char *dir = corpus_dir();
+    if (!dir) return;
+    char *text = read_manifest(dir);
+    if (!text) return;
+    char path[2048];
     int rows = 0;
     char *save_line;
     strtok_r(text, "\n", &save_line); /* header */
@@ -226,11 +239,8 @@ TEST(corpus_samples_parse_and_match_manifest) {
         if (n < 4 || strcmp(e->d_name + n - 4, ".mil") != 0) continue;
         char sample[2600], path[2600];
         snprintf(sample, sizeof sample, "%s/%s", sdir, e->d_name);
-        snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
-        size_t len;
-        char *text = read_file(path, &len);
-        text = realloc(text, len + 1);
-        text[len] = '\0';
+        char *text = read_manifest(dir);
+        if (!text) break;
         int matched = 0;
         char *save;
         strtok_r(text, "\n", &save);
