@@ -27,7 +27,7 @@ static void micro_portable(int64_t kc, const float *a, const float *b, float *c,
 }
 
 static const sgemm_kernel kernel_portable = {
-    "portable", PORTABLE_MR, PORTABLE_NR, 128, 256, 2048, micro_portable
+    "portable", PORTABLE_MR, PORTABLE_NR, 128, 256, 2048, micro_portable, NULL
 };
 
 int sgemm_kernels(const sgemm_kernel **out, int max) {
@@ -40,15 +40,30 @@ int sgemm_kernels(const sgemm_kernel **out, int max) {
     return n;
 }
 
+/* Rows [0, h) x depth [0, k) of a matrix stored along depth (element (r, p) at src[r*rs + p]) into
+ * dst[p*w + r]: a transpose, by 8x8 blocks when the kernel has a vectorised one. */
+static void pack_transposed(const float *src, int64_t rs, int64_t h, int64_t k, int w, sgemm_transpose8_fn t8,
+                            float *dst) {
+    int64_t r0 = 0;
+    for (; t8 && r0 + 8 <= h; r0 += 8) {
+        int64_t p = 0;
+        for (; p + 8 <= k; p += 8) t8(src + r0 * rs + p, rs, dst + p * w + r0, w);
+        for (; p < k; p++)
+            for (int64_t r = r0; r < r0 + 8; r++) dst[p * w + r] = src[r * rs + p];
+    }
+    for (int64_t r = r0; r < h; r++)
+        for (int64_t p = 0; p < k; p++) dst[p * w + r] = src[r * rs + p];
+}
+
 /* Packs rows [0, rows) x depth [0, k) of a matrix whose element (r, p) is src[r*rs + p*cs] into slivers of
  * w rows: dst[(s*k + p)*w + r] = element (s*w + r, p), zero past the last row. */
-static void pack(const float *src, int64_t rs, int64_t cs, int64_t rows, int64_t k, int w, float *dst) {
+static void pack(const float *src, int64_t rs, int64_t cs, int64_t rows, int64_t k, int w, sgemm_transpose8_fn t8,
+                 float *dst) {
     for (int64_t s0 = 0; s0 < rows; s0 += w, dst += k * w) {
         int64_t h = rows - s0 < w ? rows - s0 : w;
         const float *blk = src + s0 * rs;
-        if (cs == 1) { /* rows contiguous along depth: read each row in a stream */
-            for (int64_t r = 0; r < h; r++)
-                for (int64_t p = 0; p < k; p++) dst[p * w + r] = blk[r * rs + p];
+        if (cs == 1) {
+            pack_transposed(blk, rs, h, k, w, t8, dst);
         } else if (rs == 1) { /* the sliver's rows are adjacent: one contiguous piece per depth step */
             for (int64_t p = 0; p < k; p++) memcpy(dst + p * w, blk + p * cs, (size_t)h * sizeof(float));
         } else {
@@ -93,10 +108,10 @@ void sgemm_blocked(const sgemm_kernel *k, int ta, int tb, int64_t M, int64_t N, 
         int64_t nc = N - jc < k->nc ? N - jc : k->nc;
         for (int64_t pc = 0; pc < K; pc += k->kc) {
             int64_t kc = K - pc < k->kc ? K - pc : k->kc;
-            pack(B + jc * b_rs + pc * b_cs, b_rs, b_cs, nc, kc, k->nr, pb);
+            pack(B + jc * b_rs + pc * b_cs, b_rs, b_cs, nc, kc, k->nr, k->transpose8, pb);
             for (int64_t ic = 0; ic < M; ic += k->mc) {
                 int64_t mc = M - ic < k->mc ? M - ic : k->mc;
-                pack(A + ic * a_rs + pc * a_cs, a_rs, a_cs, mc, kc, k->mr, pa);
+                pack(A + ic * a_rs + pc * a_cs, a_rs, a_cs, mc, kc, k->mr, k->transpose8, pa);
                 for (int64_t jr = 0; jr < nc; jr += k->nr) {
                     for (int64_t ir = 0; ir < mc; ir += k->mr) {
                         int64_t h = mc - ir < k->mr ? mc - ir : k->mr, w = nc - jr < k->nr ? nc - jr : k->nr;

@@ -9,11 +9,16 @@
 typedef void (*sgemm_micro_fn)(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
                                int accumulate);
 
+/* dst[p*ld + r] = src[r*rs + p] for r, p < 8: the 8x8 transpose that packing a matrix stored along the
+ * depth axis (A as given, B transposed) comes down to. */
+typedef void (*sgemm_transpose8_fn)(const float *src, int64_t rs, float *dst, int64_t ld);
+
 typedef struct sgemm_kernel {
     const char *name;
     int mr, nr;             /* register tile */
     int64_t mc, kc, nc;     /* cache blocks: A block mc x kc (L2), B panel kc x nc (L3), nc % nr == 0 */
     sgemm_micro_fn micro;
+    sgemm_transpose8_fn transpose8; /* vectorised 8x8 transpose, or NULL for plain loops */
 } sgemm_kernel;
 
 /* Kernels usable on this CPU, fastest first (the last is the portable one). Returns how many. */

@@ -61,6 +61,33 @@ static void micro_avx512(int64_t kc, const float *a, const float *b, float *c, i
     }
 }
 
-const sgemm_kernel sgemm_kernel_avx2 = { "avx2", AVX2_MR, AVX2_NR, 120, 256, 3072, micro_avx2 };
-const sgemm_kernel sgemm_kernel_avx512 = { "avx512", AVX512_MR, AVX512_NR, 120, 256, 3072, micro_avx512 };
+/* Rows of the 8x8 block in, columns out: pairwise unpack, 4x4 shuffles, then swap 128-bit halves. */
+__attribute__((target("avx")))
+static void transpose8_avx(const float *src, int64_t rs, float *dst, int64_t ld) {
+    __m256 r[8], t[8], s[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * rs);
+#pragma GCC unroll 4
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);     /* a0 b0 a1 b1 | a4 b4 a5 b5 */
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]); /* a2 b2 a3 b3 | a6 b6 a7 b7 */
+    }
+#pragma GCC unroll 2
+    for (int i = 0; i < 8; i += 4) {
+        s[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));     /* a0 b0 c0 d0 | a4 b4 c4 d4 */
+        s[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2)); /* a1 b1 c1 d1 | a5 .. */
+        s[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        s[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        _mm256_storeu_ps(dst + i * ld, _mm256_permute2f128_ps(s[i], s[i + 4], 0x20));
+        _mm256_storeu_ps(dst + (i + 4) * ld, _mm256_permute2f128_ps(s[i], s[i + 4], 0x31));
+    }
+}
+
+const sgemm_kernel sgemm_kernel_avx2 = { "avx2", AVX2_MR, AVX2_NR, 120, 256, 3072, micro_avx2, transpose8_avx };
+const sgemm_kernel sgemm_kernel_avx512 = {
+    "avx512", AVX512_MR, AVX512_NR, 120, 256, 3072, micro_avx512, transpose8_avx
+};
 #endif
