@@ -41,9 +41,8 @@ int ref_infer_reshape(ref_builder *b, const mil_stmt *s, const int *res, mil_typ
             infer_at = i;
         } else if (shape[i] < 1) {
             return ref_operand_error(s, "shape", "entries must be positive, 0 or a single -1");
-        } else {
-            known *= shape[i];
-            if (known > count) break;
+        } else if (__builtin_mul_overflow(known, shape[i], &known)) {
+            return ref_operand_error(s, "shape", "the shape has too many elements");
         }
     }
     if (infer_at >= 0) {
@@ -54,8 +53,8 @@ int ref_infer_reshape(ref_builder *b, const mil_stmt *s, const int *res, mil_typ
     }
     if (known != count) {
         mil_pos pos = ref_operand_pos(s, "shape");
-        ane_error_set_at(pos.line, pos.column, "reshape of %lld elements into a shape of %s%lld elements",
-                         (long long)count, known > count ? "more than " : "", (long long)known);
+        ane_error_set_at(pos.line, pos.column, "reshape of %lld elements into a shape of %lld elements",
+                         (long long)count, (long long)known);
         return -1;
     }
     ref_shape os = {.rank = n};
