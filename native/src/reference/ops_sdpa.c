@@ -36,12 +36,13 @@ void ref_sdpa(const float *q, const ref_shape *qs, const float *k, const ref_sha
                 float *row = scores + l * S;
                 int64_t moff = 0;
                 if (mask) ops_walk_offsets(&mw, ((b * L) + l0 + l) * S, &moff);
-                for (int64_t s = 0; s < S; s++) {
-                    row[s] *= scale;
-                    if (!mask) continue;
-                    float m = mask[moff + s * mask_step];
-                    if (mask_is_bool) row[s] = m != 0.0f ? row[s] : -INFINITY;
-                    else row[s] += m;
+                const float *m = mask ? mask + moff : NULL;
+                if (!mask) {
+                    for (int64_t s = 0; s < S; s++) row[s] *= scale;
+                } else if (mask_is_bool) {
+                    for (int64_t s = 0; s < S; s++) row[s] = m[s * mask_step] != 0.0f ? row[s] * scale : -INFINITY;
+                } else {
+                    for (int64_t s = 0; s < S; s++) row[s] = row[s] * scale + m[s * mask_step];
                 }
             }
             /* In place: ref_softmax reads each element before it writes it. A row masked out entirely
