@@ -163,6 +163,9 @@ public final class Ane implements AutoCloseable {
 
     synchronized void forget(KernelState kernel) { kernels.remove(kernel); }
 
+    /** Kernels whose native side is not freed yet (for tests of the lifecycle). */
+    synchronized int openKernelCount() { return kernels.size(); }
+
     synchronized void forget(RealtimeScope scope) { scopes.remove(scope); }
 
     private synchronized void checkOpen() {

@@ -57,7 +57,10 @@ public final class Kernel implements AutoCloseable {
      *  @throws AneEvalException when the backend fails to run it */
     public void eval() {
         checkUsable();
-        if (!AneBridge.ane_bridge_eval(state.handle())) throw BridgeErrors.lastError("eval");
+        synchronized (state) {
+            state.checkOpen();
+            if (!AneBridge.ane_bridge_eval(state.handle())) throw BridgeErrors.lastError("eval");
+        }
     }
 
     /** Activation input {@code index} (function parameter {@code index}).
@@ -102,8 +105,14 @@ public final class Kernel implements AutoCloseable {
         Surface from = output(out);
         Surface to = Objects.requireNonNull(dst, "dst").input(in);
         requireSameLayout(from, to);
-        AneBridge.ane_bridge_copy_io(state.handle(), out, dst.state.handle(), in);
-        BridgeErrors.check("copy " + from + " to " + to);
+        synchronized (state) {
+            synchronized (dst.state) {
+                state.checkOpen();
+                dst.state.checkOpen();
+                AneBridge.ane_bridge_copy_io(state.handle(), out, dst.state.handle(), in);
+                BridgeErrors.check("copy " + from + " to " + to);
+            }
+        }
     }
 
     /**
@@ -126,12 +135,18 @@ public final class Kernel implements AutoCloseable {
             throw new IllegalArgumentException("cannot alias across backends: this kernel runs on " + backendName
                     + ", dst on " + dst.backendName);
         }
-        if (dst.state.isMapped(Surface.Kind.INPUT, in)) {
-            throw new IllegalStateException(to + " of dst is mapped by an open SurfaceView; close the view first");
-        }
-        if (AneBridge.ane_bridge_alias_surface(state.handle(), Surface.Kind.OUTPUT.nativeCode(), out,
-                dst.state.handle(), Surface.Kind.INPUT.nativeCode(), in) != 0) {
-            throw BridgeErrors.lastError("alias " + from + " as " + to);
+        synchronized (state) {
+            synchronized (dst.state) {
+                state.checkOpen();
+                dst.state.checkOpen();
+                if (dst.state.isMapped(Surface.Kind.INPUT, in)) {
+                    throw new IllegalStateException(to + " of dst is mapped by an open SurfaceView; close the view first");
+                }
+                if (AneBridge.ane_bridge_alias_surface(state.handle(), Surface.Kind.OUTPUT.nativeCode(), out,
+                        dst.state.handle(), Surface.Kind.INPUT.nativeCode(), in) != 0) {
+                    throw BridgeErrors.lastError("alias " + from + " as " + to);
+                }
+            }
         }
     }
 

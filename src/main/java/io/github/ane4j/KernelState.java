@@ -6,7 +6,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -14,12 +13,12 @@ import java.util.function.Consumer;
  * Kept apart from {@code Kernel} so the Cleaner and the owning {@link Ane} can close it without keeping the
  * kernel reachable.
  *
- * <p>Safety comes from the arena: the handle and every surface segment handed out while copying are scoped
- * to it, so once it is closed any further use throws IllegalStateException, and closing it while a
- * downcall holds the handle fails (the close is then retried until the call returns). Open views are
- * confined to the owner thread and their memory is not scoped to this arena, so a close from another
- * thread (by {@link Ane#close()} or the Cleaner) defers freeing the kernel until the owner closes its last
- * view; the kernel itself refuses use at once.
+ * <p>Every native call on the handle happens while holding this object's monitor, after
+ * {@link #checkOpen()}; closing takes the monitor too. So a close from another thread ({@link Ane#close()}
+ * or the Cleaner) waits for a call in progress, and later calls throw IllegalStateException instead of
+ * touching freed memory. Open views are confined to the owner thread and their segments are not scoped to
+ * this state, so a close from another thread defers freeing the kernel until the owner closes its last
+ * view; the kernel refuses other use at once.
  */
 final class KernelState implements Runnable {
     private final Arena arena;
@@ -28,7 +27,6 @@ final class KernelState implements Runnable {
     private final Consumer<KernelState> onRelease;
     private final List<SurfaceView> views = new ArrayList<>();
     private volatile boolean closed;
-    private boolean released;
 
     /** Takes ownership of {@code rawHandle}; {@code onRelease} runs once, after the native kernel is freed. */
     KernelState(MemorySegment rawHandle, Thread owner, Consumer<KernelState> onRelease) {
@@ -45,6 +43,11 @@ final class KernelState implements Runnable {
     Thread owner() { return owner; }
 
     boolean isClosed() { return closed; }
+
+    /** Call with the monitor held, before using the handle. */
+    void checkOpen() {
+        if (closed) throw new IllegalStateException("kernel is closed");
+    }
 
     /** The Cleaner's action. */
     @Override
@@ -65,14 +68,8 @@ final class KernelState implements Runnable {
         onRelease.accept(this);
     }
 
-    /** Records an open view; refuses (invalidating it) when the kernel was closed meanwhile. */
-    synchronized void addView(SurfaceView view) {
-        if (closed) {
-            view.invalidate(!released);
-            throw new IllegalStateException("kernel is closed");
-        }
-        views.add(view);
-    }
+    /** Records an open view. Call with the monitor held, after {@link #checkOpen()}. */
+    void addView(SurfaceView view) { views.add(view); }
 
     /** Closes an open view; frees the kernel when it was closed from another thread and this was its last view. */
     void removeView(SurfaceView view) {
@@ -93,16 +90,6 @@ final class KernelState implements Runnable {
         return false;
     }
 
-    /** Closes the arena, which frees the native kernel; waits while another thread's downcall holds it. */
-    private void release() {
-        released = true;
-        while (true) {
-            try {
-                arena.close();
-                return;
-            } catch (IllegalStateException heldByADowncall) {
-                LockSupport.parkNanos(100_000);
-            }
-        }
-    }
+    /** Closes the arena, which frees the native kernel. */
+    private void release() { arena.close(); }
 }

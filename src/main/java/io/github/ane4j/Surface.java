@@ -82,11 +82,13 @@ public final class Surface {
         kernel.checkUsable();
         requireDType(DType.FP16, "write(short[])");
         requireLength(Objects.requireNonNull(fp16, "fp16").length);
-        MemorySegment memory = lock(false);
-        try {
-            MemorySegment.copy(fp16, 0, memory, ValueLayout.JAVA_SHORT, 0, fp16.length);
-        } finally {
-            unlock(false);
+        synchronized (kernel.state()) {
+            MemorySegment memory = lock(false);
+            try {
+                MemorySegment.copy(fp16, 0, memory, ValueLayout.JAVA_SHORT, 0, fp16.length);
+            } finally {
+                unlock(false);
+            }
         }
     }
 
@@ -103,15 +105,17 @@ public final class Surface {
                     + dtype().milName() + "; use write(MemorySegment) with " + dtype().milName() + " values");
         }
         requireLength(Objects.requireNonNull(values, "values").length);
-        MemorySegment memory = lock(false);
-        try {
-            if (dtype() == DType.FP16) {
-                Fp16.toFp16(values, 0, memory, 0, values.length);
-            } else {
-                MemorySegment.copy(values, 0, memory, ValueLayout.JAVA_FLOAT, 0, values.length);
+        synchronized (kernel.state()) {
+            MemorySegment memory = lock(false);
+            try {
+                if (dtype() == DType.FP16) {
+                    Fp16.toFp16(values, 0, memory, 0, values.length);
+                } else {
+                    MemorySegment.copy(values, 0, memory, ValueLayout.JAVA_FLOAT, 0, values.length);
+                }
+            } finally {
+                unlock(false);
             }
-        } finally {
-            unlock(false);
         }
     }
 
@@ -124,11 +128,13 @@ public final class Surface {
     public void write(MemorySegment src) {
         kernel.checkUsable();
         requireSegmentSize(Objects.requireNonNull(src, "src"));
-        MemorySegment memory = lock(false);
-        try {
-            MemorySegment.copy(src, 0, memory, 0, byteSize);
-        } finally {
-            unlock(false);
+        synchronized (kernel.state()) {
+            MemorySegment memory = lock(false);
+            try {
+                MemorySegment.copy(src, 0, memory, 0, byteSize);
+            } finally {
+                unlock(false);
+            }
         }
     }
 
@@ -155,11 +161,13 @@ public final class Surface {
         kernel.checkUsable();
         requireDType(DType.FP16, "readShorts()");
         short[] values = new short[arrayLength()];
-        MemorySegment memory = lock(true);
-        try {
-            MemorySegment.copy(memory, ValueLayout.JAVA_SHORT, 0, values, 0, values.length);
-        } finally {
-            unlock(true);
+        synchronized (kernel.state()) {
+            MemorySegment memory = lock(true);
+            try {
+                MemorySegment.copy(memory, ValueLayout.JAVA_SHORT, 0, values, 0, values.length);
+            } finally {
+                unlock(true);
+            }
         }
         return values;
     }
@@ -169,11 +177,13 @@ public final class Surface {
     public void read(MemorySegment dst) {
         kernel.checkUsable();
         requireSegmentSize(Objects.requireNonNull(dst, "dst"));
-        MemorySegment memory = lock(true);
-        try {
-            MemorySegment.copy(memory, 0, dst, 0, byteSize);
-        } finally {
-            unlock(true);
+        synchronized (kernel.state()) {
+            MemorySegment memory = lock(true);
+            try {
+                MemorySegment.copy(memory, 0, dst, 0, byteSize);
+            } finally {
+                unlock(true);
+            }
         }
     }
 
@@ -185,17 +195,13 @@ public final class Surface {
      */
     public SurfaceView map() {
         kernel.checkUsable();
-        Arena arena = Arena.ofConfined();
-        SurfaceView view;
-        try {
+        synchronized (kernel.state()) {
             MemorySegment base = lockBase(false);
-            view = new SurfaceView(this, arena, base.reinterpret(byteSize, arena, null));
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
+            Arena arena = Arena.ofConfined();
+            SurfaceView view = new SurfaceView(this, arena, base.reinterpret(byteSize, arena, null));
+            kernel.state().addView(view);
+            return view;
         }
-        kernel.state().addView(view);
-        return view;
     }
 
     @Override
@@ -205,19 +211,22 @@ public final class Surface {
 
     Kernel kernel() { return kernel; }
 
-    /** Locks the surface and returns its memory scoped to the kernel's arena, so a concurrent close of the
-     *  kernel turns further access into IllegalStateException. */
+    /** Locks the surface and returns its memory scoped to the kernel's arena. Call with the kernel state's
+     *  monitor held. */
     private MemorySegment lock(boolean readOnly) {
         return lockBase(readOnly).reinterpret(byteSize, kernel.state().arena(), null);
     }
 
+    /** Call with the kernel state's monitor held. */
     private MemorySegment lockBase(boolean readOnly) {
+        kernel.state().checkOpen();
         MemorySegment base = AneBridge.ane_bridge_surface_lock(kernel.state().handle(), kind.nativeCode(), index,
                 readOnly ? 1 : 0);
         if (base.equals(MemorySegment.NULL)) throw BridgeErrors.lastError("lock " + this);
         return base;
     }
 
+    /** Call with the kernel state's monitor held. */
     void unlock(boolean readOnly) {
         if (AneBridge.ane_bridge_surface_unlock(kernel.state().handle(), kind.nativeCode(), index, readOnly ? 1 : 0) != 0) {
             throw BridgeErrors.lastError("unlock " + this);
@@ -225,17 +234,19 @@ public final class Surface {
     }
 
     private void readInto(float[] dst) {
-        MemorySegment memory = lock(true);
-        try {
-            switch (dtype()) {
-                case FP16 -> Fp16.toFloat(memory, 0, dst, 0, dst.length);
-                case FP32 -> MemorySegment.copy(memory, ValueLayout.JAVA_FLOAT, 0, dst, 0, dst.length);
-                case INT32 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.getAtIndex(ValueLayout.JAVA_INT, i); }
-                case INT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i); }
-                case UINT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i) & 0xFF; }
+        synchronized (kernel.state()) {
+            MemorySegment memory = lock(true);
+            try {
+                switch (dtype()) {
+                    case FP16 -> Fp16.toFloat(memory, 0, dst, 0, dst.length);
+                    case FP32 -> MemorySegment.copy(memory, ValueLayout.JAVA_FLOAT, 0, dst, 0, dst.length);
+                    case INT32 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.getAtIndex(ValueLayout.JAVA_INT, i); }
+                    case INT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i); }
+                    case UINT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i) & 0xFF; }
+                }
+            } finally {
+                unlock(true);
             }
-        } finally {
-            unlock(true);
         }
     }
 

@@ -26,13 +26,18 @@ public final class NativeLibrary {
         if (path != null) return path;
         synchronized (NativeLibrary.class) {
             if (loaded == null) {
+                warnUnlessNativeAccessIsEnabled();
                 Platform platform = Platform.current();
-                Path file = new NativeLibraryLoader(platform, System.getProperty(NativeLibraryLoader.PATH_PROPERTY),
-                        NativeLibraryLoader.defaultCacheDirs(),
-                        () -> NativeLibrary.class.getResourceAsStream("/" + platform.resourcePath()),
-                        p -> System.load(p.toString())).load();
-                checkAbi(file);
-                loaded = file;
+                try {
+                    Path file = new NativeLibraryLoader(platform, System.getProperty(NativeLibraryLoader.PATH_PROPERTY),
+                            NativeLibraryLoader.defaultCacheDirs(),
+                            () -> NativeLibrary.class.getResourceAsStream("/" + platform.resourcePath()),
+                            p -> System.load(p.toString())).load();
+                    checkAbi(file);
+                    loaded = file;
+                } catch (IllegalCallerException e) {
+                    throw refused(e);
+                }
             }
             return loaded;
         }
@@ -44,25 +49,29 @@ public final class NativeLibrary {
         return "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");
     }
 
-    /** The first bridge call binds a downcall, a restricted operation; turn a refusal into advice. Without the
-     *  flag JDK 24+ prints a warning naming the caller; this adds which flag to pass. */
-    private static void checkAbi(Path file) {
-        Module module = NativeLibrary.class.getModule();
-        if (!module.isNativeAccessEnabled()) {
+    /** Loading a library and binding downcalls are restricted operations: without the flag JDK 24+ warns
+     *  (naming the caller) or, with --illegal-native-access=deny, refuses. Say which flag to pass. */
+    private static void warnUnlessNativeAccessIsEnabled() {
+        if (!NativeLibrary.class.getModule().isNativeAccessEnabled()) {
             System.getLogger("io.github.ane4j").log(System.Logger.Level.WARNING,
                     "ane4j needs native access; pass " + nativeAccessFlag() + " to the java command");
         }
+    }
+
+    private static IllegalCallerException refused(Throwable cause) {
+        IllegalCallerException e = new IllegalCallerException(
+                "the JVM refused native access to ane4j; pass " + nativeAccessFlag() + " to the java command");
+        e.initCause(cause);
+        return e;
+    }
+
+    /** The first downcall checks the library is a bridge these bindings can drive. */
+    private static void checkAbi(Path file) {
         int abi;
         try {
             abi = AneBridge.ane_bridge_abi_version();
-        } catch (IllegalCallerException | ExceptionInInitializerError e) {
-            Throwable cause = e instanceof ExceptionInInitializerError init ? init.getCause() : e;
-            if (cause instanceof IllegalCallerException) {
-                IllegalCallerException refused = new IllegalCallerException(
-                        "the JVM refused native access to ane4j; pass " + nativeAccessFlag() + " to the java command");
-                refused.initCause(e);
-                throw refused;
-            }
+        } catch (ExceptionInInitializerError e) {
+            if (e.getCause() instanceof IllegalCallerException) throw refused(e);
             UnsatisfiedLinkError notBridge = new UnsatisfiedLinkError("ane4j: " + file
                     + " loaded but does not export ane_bridge_abi_version: it is not the ane4j native bridge");
             notBridge.initCause(e);
