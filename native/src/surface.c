@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "dtype.h"
 #include "error.h"
 #include "kernel.h"
 
@@ -123,6 +124,15 @@ int ane_bridge_alias_surface(ANEKernelHandle *src, int src_kind, int src_idx, AN
                       "('%s') is %zu bytes", ane_kind_name(src_kind), src_idx,
                       ane_kernel_surface_name(src, src_kind, src_idx), s->size, ane_kind_name(dst_kind), dst_idx,
                       ane_kernel_surface_name(dst, dst_kind, dst_idx), old->size);
+        return -1;
+    }
+    /* Same bytes but another element type would change what the destination program reads. */
+    if (s->dtype != old->dtype) {
+        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "alias_surface: source %s %d ('%s') holds %s, destination %s %d "
+                      "('%s') holds %s", ane_kind_name(src_kind), src_idx,
+                      ane_kernel_surface_name(src, src_kind, src_idx), ane_dtype_name(s->dtype),
+                      ane_kind_name(dst_kind), dst_idx, ane_kernel_surface_name(dst, dst_kind, dst_idx),
+                      ane_dtype_name(old->dtype));
         return -1;
     }
     pthread_mutex_lock(&surface_mutex);

@@ -127,7 +127,7 @@ TEST(alias_chain_of_three_kernels_and_free_in_any_order) {
     ane_bridge_free(k[2]);
 }
 
-TEST(alias_refuses_size_mismatch_bad_slots_and_locked_destinations) {
+TEST(alias_refuses_size_or_dtype_mismatch_bad_slots_and_locked_destinations) {
     ANEKernelHandle *k1 = compile_text(mil_add_self(R, C, "alias_refuse"));
     char *mil = mil_add_self(R, C / 2, "alias_refuse_half");
     ANEKernelHandle *half = ane_bridge_compile_dyn(mil, strlen(mil), 1, NULL, 0, NULL, BYTES / 2);
@@ -138,6 +138,15 @@ TEST(alias_refuses_size_mismatch_bad_slots_and_locked_destinations) {
     CHECK_EQ_INT(ANE_ERR_INVALID_ARGUMENT, ane_bridge_last_error_code());
     CHECK(strstr(ane_bridge_last_error(), "source output 0 ('out') is 64 bytes, destination input 0 ('x') is 32 bytes"));
     CHECK(ane_bridge_surface_pointer(half, ANE_SURFACE_INPUT, 0) == before);
+    /* 64 bytes of fp32 [1, 16] cannot stand in for 64 bytes of fp16 [1, 4, 1, 8] */
+    const char *fp32 = "program(1.3)\n{\n    func main<ios18>(tensor<fp32, [1, 16]> x) {\n"
+                       "        tensor<fp32, [1, 16]> y = add(x = x, y = x)[name = string(\"alias_fp32\")];\n"
+                       "    } -> (y);\n}\n";
+    ANEKernelHandle *f = ane_bridge_compile_dyn(fp32, strlen(fp32), 1, NULL, 0, NULL, 64);
+    CHECK(f != NULL);
+    CHECK_EQ_INT(-1, ane_bridge_alias_surface(f, ANE_SURFACE_OUTPUT, 0, k1, ANE_SURFACE_INPUT, 0));
+    CHECK(strstr(ane_bridge_last_error(), "source output 0 ('y') holds fp32, destination input 0 ('x') holds fp16"));
+    ane_bridge_free(f);
     CHECK_EQ_INT(-1, ane_bridge_alias_surface(k1, ANE_SURFACE_WEIGHT, 0, k1, ANE_SURFACE_INPUT, 0));
     CHECK(strstr(ane_bridge_last_error(), "alias_surface (source): weight index 0 out of range"));
     CHECK_EQ_INT(-1, ane_bridge_alias_surface(k1, ANE_SURFACE_OUTPUT, 0, k1, 7, 0));
