@@ -46,7 +46,8 @@ public final class Demo {
             long t0 = System.nanoTime();
             try (Kernel kernel = ane.compileDynamic(program, 1)) {
                 double compileMs = (System.nanoTime() - t0) / 1e6;
-                System.out.printf(Locale.ROOT, "compile        %.1f ms (compiles so far: %d)%n", compileMs, ane.compileCount());
+                System.out.printf(Locale.ROOT, "compile        %.1f ms, the first in this JVM (compiles so far: %d)%n",
+                        compileMs, ane.compileCount());
 
                 kernel.input(0).write(x);
                 kernel.weight(0).write(w);
@@ -65,6 +66,7 @@ public final class Demo {
                 double evalUs = (System.nanoTime() - t0) / 1e3 / runs;
 
                 int writes = 20;
+                for (int i = 0; i < 5; i++) kernel.weight(0).write(w); // warm-up
                 t0 = System.nanoTime();
                 for (int i = 0; i < writes; i++) kernel.weight(0).write(w);
                 double writeUs = (System.nanoTime() - t0) / 1e3 / writes;
