@@ -10,6 +10,7 @@
 #include "fp16_paths.h"
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 #if defined(__aarch64__) || defined(__arm64__)
@@ -168,11 +169,19 @@ static const ane_fp16_path paths[] = {
 };
 #define N_PATHS ((int)(sizeof paths / sizeof paths[0]))
 
+#if defined(__x86_64__)
+/* Read from CPUID directly: not every compiler's __builtin_cpu_supports knows "f16c". */
+static int cpu_has_f16c(void) {
+    unsigned a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+}
+#endif
+
 static int path_supported(const ane_fp16_path *p) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (!strcmp(p->name, "avx512f")) return __builtin_cpu_supports("avx512f");
-    if (!strcmp(p->name, "f16c")) return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+    if (!strcmp(p->name, "f16c")) return __builtin_cpu_supports("avx") && cpu_has_f16c();
 #endif
     return 1;
 }
