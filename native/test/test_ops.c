@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Deterministic values in [-1, 1) (xorshift), so failures reproduce. */
 static void fill_random(float *x, size_t n, uint32_t seed) {
@@ -131,6 +134,31 @@ TEST(sgemm_dispatch_matches_naive_product) {
     printf("    cblas: %s\n", ref_cblas_name() ? ref_cblas_name() : "(none, built-in kernel)");
     check_gemm_sizes(ref_sgemm, NULL);
     check_gemm_case(ref_sgemm, NULL, 0, 1, 256, 300, 280);
+}
+
+/* The CBLAS search runs once per process, so the switch is checked in a fresh copy of this runner started
+ * with ANE4J_NO_CBLAS=1 and this test as its filter; that copy takes the first branch. */
+TEST(sgemm_no_cblas_environment_variable_selects_builtin) {
+    const char *off = getenv("ANE4J_NO_CBLAS");
+    if (off && strcmp(off, "1") == 0) {
+        CHECK(ref_cblas_name() == NULL);
+        return;
+    }
+#ifdef __linux__
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) dup2(devnull, STDOUT_FILENO); /* keep the runner's summary line the only one */
+        setenv("ANE4J_NO_CBLAS", "1", 1);
+        execl("/proc/self/exe", "test_runner", "sgemm_no_cblas_environment_variable_selects_builtin", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child runner exit status %d", status);
+#else
+    test_skip("re-running the test runner needs /proc/self/exe (Linux)");
+#endif
 }
 
 TEST(sgemm_hand_computed_2x2) {
