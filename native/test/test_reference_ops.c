@@ -1,6 +1,7 @@
 /* Every op of the reference backend through the public ABI, on tiny programs whose results are computed
  * by hand or by a naive loop here. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -701,4 +702,67 @@ TEST(ref_output_aliasing_its_own_input) {
     ref_read(k, 0, out, 3);
     ref_check_all((float[]){4, -8, 1}, out, 3, 0, "x * 4");
     ane_bridge_free(k);
+}
+
+/* A returned value may be a parameter or a constant as well as a step result. */
+TEST(ref_outputs_naming_a_parameter_and_a_constant) {
+    const char *mil = MIL_MAIN("tensor<fp16, [2]> x")
+        "        tensor<fp16, [2]> c = const()[name = string(\"c\"), val = tensor<fp16, [2]>([0.5, -3])];\n"
+        "        tensor<fp16, [2, 1]> r = reshape(x = c, shape = tensor<int32, [2]>([2, 1]));\n" MIL_END("x, c, r");
+    float x[] = {7, 8};
+    const float *in[] = {x};
+    size_t counts[] = {2};
+    ANEKernelHandle *k = ref_compile(mil, 1, 3);
+    if (k && ref_eval(k, in, counts, 1)) {
+        float a[2], c[2], r[2];
+        ref_read(k, 0, a, 2);
+        ref_read(k, 1, c, 2);
+        ref_read(k, 2, r, 2);
+        ref_check_all(x, a, 2, 0, "x");
+        ref_check_all((float[]){0.5f, -3}, c, 2, 0, "c");
+        ref_check_all((float[]){0.5f, -3}, r, 2, 0, "r");
+    }
+    ane_bridge_free(k);
+}
+
+/* Kernels of one program evaluated at the same time from two threads: the shared plan is read-only. */
+typedef struct thread_job {
+    ANEKernelHandle *k;
+    float scale;
+    int failures;
+} thread_job;
+
+static void *eval_many(void *arg) {
+    thread_job *job = arg;
+    float x[64], w[64 * 64], y[64];
+    for (int i = 0; i < 64; i++) x[i] = (float)(i % 8) * job->scale;
+    for (int i = 0; i < 64 * 64; i++) w[i] = i / 64 == i % 64 ? 1.0f : 0.0f;
+    ane_bridge_write_weight_f32(job->k, 0, w, 64 * 64);
+    for (int round = 0; round < 50; round++) {
+        ane_bridge_write_input_f32(job->k, 0, x, 64);
+        if (!ane_bridge_eval(job->k)) job->failures++;
+        ane_bridge_read_output_f32(job->k, 0, y, 64);
+        for (int i = 0; i < 64; i++) job->failures += y[i] != x[i] + 1.0f;
+    }
+    return NULL;
+}
+
+TEST(ref_kernels_of_one_program_evaluate_concurrently) {
+    const char *mil = MIL_MAIN("tensor<fp32, [1, 64]> x, tensor<fp32, [64, 64]> w")
+        "        tensor<fp32, [1, 64]> m = matmul(x = x, y = w);\n"
+        "        tensor<fp32, [1, 64]> y = add(x = m, y = fp32(1));\n" MIL_END("y");
+    thread_job jobs[2] = {{NULL, 1.0f, 0}, {NULL, -2.0f, 0}};
+    for (int t = 0; t < 2; t++)
+        jobs[t].k = ane_bridge_compile_ex("reference", mil, strlen(mil), NULL, NULL, NULL, 0, 1, NULL, 1, NULL, 1, NULL);
+    if (!jobs[0].k || !jobs[1].k) {
+        test_fail(__FILE__, __LINE__, "compile failed: %s", ane_bridge_last_error());
+    } else {
+        pthread_t th[2];
+        for (int t = 0; t < 2; t++) pthread_create(&th[t], NULL, eval_many, &jobs[t]);
+        for (int t = 0; t < 2; t++) pthread_join(th[t], NULL);
+        CHECK_EQ_INT(0, jobs[0].failures);
+        CHECK_EQ_INT(0, jobs[1].failures);
+    }
+    ane_bridge_free(jobs[0].k);
+    ane_bridge_free(jobs[1].k);
 }

@@ -40,7 +40,7 @@ void *ref_instance_bind(void *plan, void *previous, ane_surface *const *params, 
     int n_scratch = p->max_inputs > 0 ? p->max_inputs : 1;
     if (in) {
         in->plan = p;
-        in->arena = aligned_alloc(64, arena_bytes ? arena_bytes : 64);
+        in->arena = aligned_alloc(64, arena_bytes ? arena_bytes : 64); /* every element is written before read */
         in->ptr = calloc((size_t)(p->n_values > 0 ? p->n_values : 1), sizeof(float *));
         in->inputs = calloc((size_t)n_scratch, sizeof(float *));
         in->shapes = calloc((size_t)n_scratch, sizeof(ref_shape));
@@ -50,7 +50,6 @@ void *ref_instance_bind(void *plan, void *previous, ane_surface *const *params, 
         ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory for a reference instance (%zu bytes)", arena_bytes);
         return NULL;
     }
-    memset(in->arena, 0, arena_bytes ? arena_bytes : 64);
     for (int i = 0; i < p->n_values; i++) { /* a view's base always comes first */
         const ref_value *v = &p->values[i];
         in->ptr[i] = v->kind == REF_VAL_CONST  ? v->data

@@ -41,7 +41,17 @@ typedef enum ref_opcode {
     REF_OP_BAND_PART, REF_OP_GATHER, REF_OP_QUANTIZE, REF_OP_DEQUANTIZE
 } ref_opcode;
 
-/* One kernel call. Which fields mean what is documented per op where exec.c uses them. */
+/* One kernel call (exec.c). Inputs in order, shape[i] = input i's shape as the kernel sees it, and:
+ *   BINARY     sub = ref_binop, out_shape = broadcast shape
+ *   UNARY      sub = ref_unop, f0 = rsqrt epsilon
+ *   MATMUL     flag0/flag1 = transpose x/y, shapes with rank-1 operands promoted, out_shape unsqueezed
+ *   LINEAR     i0 = rows of x, i1 = D_in, shape[1] = weight; in[2] = bias or -1
+ *   CONV       v0 = pads (begin, end per spatial axis), v1 = strides, v2 = dilations, i0 = groups
+ *   SOFTMAX    axis;  REDUCE: sub = ref_reduce_op, mask = reduced axes;  LAYER_NORM: mask, f0 = epsilon
+ *   TRANSPOSE  perm;  SLICE: v0 = begin, v1 = stride, out_shape before squeezing;  CONCAT: axis, flag0 =
+ *              interleave (shapes come from the inputs' types);  BAND_PART: i0 = lower, i1 = upper
+ *   SDPA       flag0 = the mask (in[3], or -1) is bool;  GATHER: axis
+ *   QUANTIZE / DEQUANTIZE  in[1], in[2] = scale, zero point (i0 values each), axis, f0/f1 = clamp range */
 typedef struct ref_step {
     ref_opcode op;
     const char *op_name;    /* for eval-time messages */
@@ -59,7 +69,7 @@ typedef struct ref_step {
     unsigned mask;
     int flag0, flag1;
     int64_t i0, i1;
-    float f0, f1, f2;
+    float f0, f1;
 } ref_step;
 
 typedef struct ref_plan {
