@@ -2,5 +2,7 @@ package io.github.ane4j;
 
 /** Running a compiled kernel failed; the message is the native bridge's reason. */
 public class AneEvalException extends AneException {
+    private static final long serialVersionUID = 1L;
+
     public AneEvalException(String message) { super(message); }
 }

@@ -5,5 +5,7 @@ package io.github.ane4j;
  * Mac. The message carries the native bridge's reason.
  */
 public class BackendUnavailableException extends AneException {
+    private static final long serialVersionUID = 1L;
+
     public BackendUnavailableException(String message) { super(message); }
 }

@@ -6,6 +6,8 @@ package io.github.ane4j;
  * when the cause is not tied to a place.
  */
 public class MilCompileException extends AneException {
+    private static final long serialVersionUID = 1L;
+
     private final int line;
     private final int column;
 

@@ -130,16 +130,16 @@ abstract class BridgeScenarios {
         float[] x = Programs.exactFp16Values(4 * 8, 7);
         try (Kernel k = ane.compile(Programs.addSelf(4, 8))) {
             k.input(0).write(x);
-            try (RealtimeScope scope = ane.realtime()) {
-                assertTrue(scope.isOpen());
-                for (int i = 0; i < 10; i++) k.eval();
-                try (RealtimeScope nested = ane.realtime()) {
-                    k.eval();
-                    assertTrue(nested.isOpen());
-                }
-                scope.close();
-                assertFalse(scope.isOpen());
+            RealtimeScope scope = ane.realtime();
+            assertTrue(scope.isOpen());
+            for (int i = 0; i < 10; i++) k.eval();
+            try (RealtimeScope nested = ane.realtime()) {
+                k.eval();
+                assertTrue(nested.isOpen());
             }
+            scope.close();
+            assertFalse(scope.isOpen());
+            scope.close(); // idempotent
             float[] y = k.output(0).readFloats();
             for (int i = 0; i < x.length; i++) assertEquals(2 * x[i], y[i]);
         }
