@@ -1,0 +1,612 @@
+/* The ANE backend through the bridge ABI.
+ * Everywhere: when "ane" is not usable (not in this build, or no Neural Engine reachable) it is refused
+ * with ANE_ERR_UNAVAILABLE and a reason, the default stays on "reference", and "auto" runs there.
+ * On Apple Silicon with ANE4J_HARDWARE=1 (otherwise skipped with the reason): dynamic matmul against a
+ * naive product, weight rewrites without recompiling, an aliased chain, realtime, the persistent compile
+ * cache seen from a second process, and every corpus program on both backends within fp16 tolerance. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#if defined(__APPLE__)
+#include <mach-o/dyld.h>
+#endif
+
+#include "ane_bridge.h"
+#include "darwin/files.h"
+#include "test.h"
+
+extern char **environ;
+
+/* x + x on tensor<fp16, [1, 4, 1, 8]>. */
+static const char X2_MIL[] =
+    "program(1.3)\n"
+    "{\n"
+    "    func main<ios18>(tensor<fp16, [1, 4, 1, 8]> x) {\n"
+    "        tensor<fp16, [1,4,1,8]> out = add(x=x,y=x)[name=string(\"out\")];\n"
+    "    } -> (out);\n"
+    "}\n";
+
+static ANEKernelHandle *compile_on(const char *backend, const char *mil, size_t len, int n_inputs,
+                                   int n_weights) {
+    return ane_bridge_compile_ex(backend, mil, len, NULL, NULL, NULL, 0, n_inputs, NULL, n_weights, NULL, 1,
+                                 NULL);
+}
+
+/* ---- fallback: "ane" not usable --------------------------------------------------------------------- */
+
+/* 1 when "ane" must be unusable here; on a Mac where it is usable, skip. */
+static int fallback_applies(void) {
+#if defined(ANE4J_HAVE_DARWIN_BACKEND)
+    if (ane_bridge_backend_available("ane")) {
+        test_skip("the ane backend is usable here, so there is no fallback to check");
+        return 0;
+    }
+#endif
+    return 1;
+}
+
+TEST(ane_unavailable_says_why) {
+    if (!fallback_applies()) return;
+    CHECK_EQ_INT(0, ane_bridge_backend_available("ane"));
+    CHECK_EQ_INT(ANE_ERR_UNAVAILABLE, ane_bridge_last_error_code());
+    const char *why = ane_bridge_last_error();
+    CHECK(why != NULL && strstr(why, "ane") != NULL);
+    CHECK_EQ_INT(1, ane_bridge_backend_available("auto"));
+    CHECK_EQ_INT(1, ane_bridge_backend_available("reference"));
+}
+
+TEST(selecting_ane_fails_and_leaves_the_default_on_reference) {
+    if (!fallback_applies()) return;
+    CHECK_EQ_INT(0, ane_bridge_select_backend("reference"));
+    CHECK_EQ_INT(-1, ane_bridge_select_backend("ane"));
+    CHECK_EQ_INT(ANE_ERR_UNAVAILABLE, ane_bridge_last_error_code());
+    CHECK(ane_bridge_last_error() != NULL);
+    CHECK(strcmp(ane_bridge_backend_name(), "reference") == 0);
+    CHECK_EQ_INT(0, ane_bridge_select_backend("auto"));
+    CHECK(strcmp(ane_bridge_backend_name(), "reference") == 0);
+}
+
+TEST(compiling_on_ane_fails_as_unavailable) {
+    if (!fallback_applies()) return;
+    int before = ane_bridge_get_compile_count();
+    ANEKernelHandle *k = compile_on("ane", X2_MIL, strlen(X2_MIL), 1, 0);
+    CHECK(k == NULL);
+    CHECK_EQ_INT(ANE_ERR_UNAVAILABLE, ane_bridge_last_error_code());
+    CHECK(ane_bridge_last_error() != NULL);
+    CHECK_EQ_INT(before, ane_bridge_get_compile_count());
+    ane_bridge_free(k);
+}
+
+TEST(auto_compiles_and_runs_on_reference) {
+    if (!fallback_applies()) return;
+    CHECK_EQ_INT(0, ane_bridge_select_backend("auto"));
+    const char *backends[2] = {"auto", NULL}; /* NULL: the process default */
+    for (int b = 0; b < 2; b++) {
+        ANEKernelHandle *k = compile_on(backends[b], X2_MIL, strlen(X2_MIL), 1, 0);
+        CHECK(k != NULL);
+        if (!k) continue;
+        CHECK(strcmp(ane_bridge_kernel_backend(k), "reference") == 0);
+        float x[32], y[32];
+        for (int i = 0; i < 32; i++) x[i] = 0.5f * (float)i - 8.0f; /* exact in fp16, and so is 2x */
+        ane_bridge_write_input_f32(k, 0, x, 32);
+        CHECK(ane_bridge_eval(k));
+        ane_bridge_read_output_f32(k, 0, y, 32);
+        for (int i = 0; i < 32; i++) CHECK_NEAR(2.0 * x[i], y[i], 0.0);
+        ane_bridge_free(k);
+    }
+}
+
+/* ---- hardware --------------------------------------------------------------------------------------- */
+
+/* 1 when the Neural Engine tests should run; otherwise skips with the reason. */
+static int hardware(void) {
+    const char *flag = getenv("ANE4J_HARDWARE");
+    if (!flag || strcmp(flag, "1") != 0) {
+        test_skip("Neural Engine tests run with ANE4J_HARDWARE=1 on Apple Silicon");
+        return 0;
+    }
+    if (!ane_bridge_backend_available("ane")) {
+        char why[600];
+        const char *msg = ane_bridge_last_error();
+        snprintf(why, sizeof why, "ANE4J_HARDWARE=1 but %s", msg ? msg : "the ane backend is unavailable");
+        test_skip(why);
+        return 0;
+    }
+    return 1;
+}
+
+static const char *corpus_dir(void) {
+    const char *env = getenv("ANE4J_CORPUS_DIR");
+    return env && env[0] ? env : "../../shared/corpus/upstream-mil";
+}
+
+/* A corpus file (malloc'd, NUL-terminated), or NULL after skipping the test when it is absent. */
+static char *corpus_read(const char *name, size_t *len) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", corpus_dir(), name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        char why[1200];
+        snprintf(why, sizeof why, "corpus file %s not found (set ANE4J_CORPUS_DIR)", path);
+        test_skip(why);
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)n + 1);
+    if (text && fread(text, 1, (size_t)n, f) != (size_t)n) {
+        free(text);
+        text = NULL;
+    }
+    fclose(f);
+    CHECK(text != NULL);
+    if (!text) return NULL;
+    text[n] = '\0';
+    if (len) *len = (size_t)n;
+    return text;
+}
+
+/* x[k][m] and W[n][k] of the 64x64x64 upstream bridge matmul: multiples of 1/8 and 1/16, exact in fp16. */
+static void matmul_operands(float *x, float *w) {
+    for (int k = 0; k < 64; k++)
+        for (int m = 0; m < 64; m++) x[k * 64 + m] = (float)((k * 7 + m * 3) % 17 - 8) / 8.0f;
+    for (int n = 0; n < 64; n++)
+        for (int k = 0; k < 64; k++) w[n * 64 + k] = (float)((n * 5 + k * 11) % 13 - 6) / 16.0f;
+}
+
+TEST(hw_dynamic_matmul_matches_a_naive_product) {
+    if (!hardware()) return;
+    size_t len;
+    char *mil = corpus_read("bridge_dyn_matmul_N64_K64_M64.mil", &len);
+    if (!mil) return;
+    ANEKernelHandle *k = compile_on("ane", mil, len, 1, 1);
+    CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
+    if (k) {
+        CHECK(strcmp(ane_bridge_kernel_backend(k), "ane") == 0);
+        static float x[4096], w[4096], out[4096];
+        matmul_operands(x, w);
+        ane_bridge_write_input_f32(k, 0, x, 4096);
+        ane_bridge_write_weight_f32(k, 0, w, 4096);
+        CHECK_MSG(ane_bridge_eval(k), "eval: %s", ane_bridge_last_error());
+        ane_bridge_read_output_f32(k, 0, out, 4096);
+        int bad = 0;
+        for (int n = 0; n < 64; n++)
+            for (int m = 0; m < 64; m++) {
+                double want = 0;
+                for (int kk = 0; kk < 64; kk++) want += (double)w[n * 64 + kk] * x[kk * 64 + m];
+                if (fabs(want - out[n * 64 + m]) > 0.01 * fabs(want) + 0.02 && bad++ < 5)
+                    CHECK_MSG(0, "out[%d][%d] = %g, expected %g", n, m, out[n * 64 + m], want);
+            }
+        ane_bridge_free(k);
+    }
+    free(mil);
+}
+
+TEST(hw_dynamic_weight_rewrites_change_results_without_recompiling) {
+    if (!hardware()) return;
+    size_t len;
+    char *mil = corpus_read("bridge_dyn_matmul_N64_K64_M64.mil", &len);
+    if (!mil) return;
+    ANEKernelHandle *k = compile_on("ane", mil, len, 1, 1);
+    CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
+    if (k) {
+        int compiles = ane_bridge_get_compile_count();
+        static float x[4096], w[4096], out[4096];
+        static uint16_t w16[4096];
+        matmul_operands(x, w);
+        ane_bridge_write_input_f32(k, 0, x, 4096);
+        for (float scale = 1; scale <= 3; scale++) {
+            memset(w, 0, sizeof w);
+            for (int i = 0; i < 64; i++) w[i * 64 + i] = scale; /* W = scale * I, so out = scale * x */
+            if (scale == 2) {                                   /* raw fp16 path once, f32 path otherwise */
+                ane_bridge_fp32_to_fp16(w, w16, 4096);
+                ane_bridge_write_weight(k, 0, w16, sizeof w16);
+            } else {
+                ane_bridge_write_weight_f32(k, 0, w, 4096);
+            }
+            CHECK_MSG(ane_bridge_eval(k), "eval: %s", ane_bridge_last_error());
+            ane_bridge_read_output_f32(k, 0, out, 4096);
+            for (int i = 0; i < 4096; i += 97) CHECK_NEAR(scale * x[i], out[i], 1e-3);
+        }
+        CHECK_EQ_INT(compiles, ane_bridge_get_compile_count());
+        ane_bridge_free(k);
+    }
+    free(mil);
+}
+
+/* x + x on [1, 32, 1, 32]: the upstream copy_io test's program. */
+static ANEKernelHandle *compile_scale2(void) {
+    size_t len;
+    char *mil = corpus_read("bridge_scale2_r32_c32.mil", &len);
+    if (!mil) return NULL;
+    ANEKernelHandle *k = compile_on("ane", mil, len, 1, 0);
+    CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
+    free(mil);
+    return k;
+}
+
+TEST(hw_aliased_chain_passes_results_without_copies) {
+    if (!hardware()) return;
+    ANEKernelHandle *k1 = compile_scale2(), *k2 = k1 ? compile_scale2() : NULL;
+    if (k1 && k2) {
+        CHECK_EQ_INT(0, ane_bridge_alias_surface(k1, ANE_SURFACE_OUTPUT, 0, k2, ANE_SURFACE_INPUT, 0));
+        CHECK(ane_bridge_surface_pointer(k1, ANE_SURFACE_OUTPUT, 0) ==
+              ane_bridge_surface_pointer(k2, ANE_SURFACE_INPUT, 0));
+        float x[1024], y[1024];
+        for (int i = 0; i < 1024; i++) x[i] = (float)(i % 64 - 32) / 16.0f;
+        ane_bridge_write_input_f32(k1, 0, x, 1024);
+        CHECK(ane_bridge_eval(k1));
+        CHECK(ane_bridge_eval(k2));
+        ane_bridge_read_output_f32(k2, 0, y, 1024);
+        for (int i = 0; i < 1024; i += 31) CHECK_NEAR(4.0 * x[i], y[i], 0.0);
+        ane_bridge_free(k1); /* the shared surface lives on in k2 */
+        k1 = NULL;
+        for (int i = 0; i < 1024; i++) x[i] = (float)(i % 16) / 4.0f;
+        ane_bridge_write_input_f32(k2, 0, x, 1024);
+        CHECK_MSG(ane_bridge_eval(k2), "eval after freeing k1: %s", ane_bridge_last_error());
+        ane_bridge_read_output_f32(k2, 0, y, 1024);
+        for (int i = 0; i < 1024; i += 31) CHECK_NEAR(2.0 * x[i], y[i], 0.0);
+    }
+    ane_bridge_free(k1);
+    ane_bridge_free(k2);
+}
+
+TEST(hw_realtime_bracket_keeps_results) {
+    if (!hardware()) return;
+    ANEKernelHandle *k = compile_scale2();
+    if (!k) return;
+    float x[1024], y[1024];
+    for (int i = 0; i < 1024; i++) x[i] = (float)(i % 8) - 4.0f;
+    ane_bridge_write_input_f32(k, 0, x, 1024);
+    ane_bridge_begin_realtime();
+    for (int r = 0; r < 10; r++) CHECK(ane_bridge_eval(k));
+    ane_bridge_end_realtime();
+    CHECK_EQ_INT(ANE_OK, ane_bridge_last_error_code());
+    ane_bridge_read_output_f32(k, 0, y, 1024);
+    for (int i = 0; i < 1024; i += 17) CHECK_NEAR(2.0 * x[i], y[i], 0.0);
+    ane_bridge_free(k);
+}
+
+/* ---- persistent compile cache, seen from a second process ------------------------------------------- */
+
+/* x + x on [1, 48, 1, 32] under a statement name no other test uses: this process has never compiled it. */
+static const char CACHE_MIL[] =
+    "program(1.3)\n"
+    "[buildInfo = dict<string, string>({{\"coremlc-component-MIL\", \"3510.2.1\"}, "
+    "{\"coremlc-version\", \"3505.4.1\"}, {\"coremltools-component-milinternal\", \"\"}, "
+    "{\"coremltools-version\", \"9.0\"}})]\n"
+    "{\n"
+    "    func main<ios18>(tensor<fp16, [1, 48, 1, 32]> x) {\n"
+    "        tensor<fp16, [1,48,1,32]> out = add(x=x,y=x)[name=string(\"ane4j_disk_cache_probe\")];\n"
+    "    } -> (out);\n"
+    "}\n";
+
+/* Compile CACHE_MIL on the ANE, check 2x, and return how many real compiles that took (-1 on failure). */
+static int compile_cache_probe(void) {
+    int before = ane_bridge_get_compile_count();
+    ANEKernelHandle *k = compile_on("ane", CACHE_MIL, strlen(CACHE_MIL), 1, 0);
+    CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
+    if (!k) return -1;
+    int compiles = ane_bridge_get_compile_count() - before;
+    float x[1536], y[1536];
+    for (int i = 0; i < 1536; i++) x[i] = (float)(i % 32) / 8.0f;
+    ane_bridge_write_input_f32(k, 0, x, 1536);
+    CHECK_MSG(ane_bridge_eval(k), "eval: %s", ane_bridge_last_error());
+    ane_bridge_read_output_f32(k, 0, y, 1536);
+    for (int i = 0; i < 1536; i += 13) CHECK_NEAR(2.0 * x[i], y[i], 0.0);
+    ane_bridge_free(k);
+    return compiles;
+}
+
+/* The child half: run by hw_compile_cache_survives_the_process in a fresh process. */
+TEST(hw_compile_cache_child) {
+    if (!getenv("ANE4J_CACHE_CHILD")) {
+        test_skip("runs only as the second process of hw_compile_cache_survives_the_process");
+        return;
+    }
+    if (!hardware()) return;
+    CHECK_EQ_INT(0, compile_cache_probe()); /* restored from the cache the parent filled */
+}
+
+static int self_path(char *out, uint32_t cap) {
+#if defined(__APPLE__)
+    return _NSGetExecutablePath(out, &cap) == 0 ? 0 : -1;
+#else
+    ssize_t n = readlink("/proc/self/exe", out, cap - 1);
+    if (n < 0) return -1;
+    out[n] = '\0';
+    return 0;
+#endif
+}
+
+/* Run this test runner again with only hw_compile_cache_child, the cache folder and its output in files. */
+static int run_child(const char *cache_dir, const char *log) {
+    char self[1024];
+    if (self_path(self, sizeof self) != 0) return -1;
+    setenv("ANE4J_ANE_CACHE_DIR", cache_dir, 1);
+    setenv("ANE4J_CACHE_CHILD", "1", 1);
+    posix_spawn_file_actions_t io;
+    posix_spawn_file_actions_init(&io);
+    posix_spawn_file_actions_addopen(&io, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&io, 1, 2);
+    char *argv[] = {self, "hw_compile_cache_child", NULL};
+    pid_t pid;
+    int rc = posix_spawn(&pid, self, &io, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&io);
+    unsetenv("ANE4J_CACHE_CHILD");
+    if (rc != 0) return -1;
+    int status;
+    if (waitpid(pid, &status, 0) != pid) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(hw_compile_cache_survives_the_process) {
+    if (getenv("ANE4J_CACHE_CHILD")) {
+        test_skip("this is the second process");
+        return;
+    }
+    if (!hardware()) return;
+    char root[512], cache[600], log[600], entry[700];
+    snprintf(root, sizeof root, "%s/ane4j-cache-test-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(root)) {
+        CHECK_MSG(0, "mkdtemp: %s", strerror(errno));
+        return;
+    }
+    snprintf(cache, sizeof cache, "%s/cache", root);
+    snprintf(log, sizeof log, "%s/child.log", root);
+    char *saved = getenv("ANE4J_ANE_CACHE_DIR") ? strdup(getenv("ANE4J_ANE_CACHE_DIR")) : NULL;
+    setenv("ANE4J_ANE_CACHE_DIR", cache, 1);
+
+    CHECK_EQ_INT(1, compile_cache_probe()); /* a real compile, which fills the empty cache */
+    int entries = 0;
+    struct stat st;
+    DIR *d = opendir(cache);
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.') continue;
+        entries++;
+        int n = snprintf(entry, sizeof entry, "%s/%s/net.plist", cache, e->d_name);
+        CHECK_MSG(n < (int)sizeof entry && stat(entry, &st) == 0 && st.st_size > 0,
+                  "no net.plist in cache entry %s", e->d_name);
+    }
+    if (d) closedir(d);
+    CHECK_EQ_INT(1, entries);
+
+    int status = run_child(cache, log);
+    if (status != 0) {
+        CHECK_MSG(0, "the second process failed (status %d); its output:", status);
+        char line[512];
+        FILE *f = fopen(log, "r");
+        while (f && fgets(line, sizeof line, f)) printf("      | %s", line);
+        if (f) fclose(f);
+    }
+    if (saved) setenv("ANE4J_ANE_CACHE_DIR", saved, 1); else unsetenv("ANE4J_ANE_CACHE_DIR");
+    free(saved);
+    ane_files_remove_tree(root);
+}
+
+/* ---- every corpus program on both backends ---------------------------------------------------------- */
+
+static uint32_t rng_state;
+
+/* Uniform in [-1, 1), from a fixed seed so both backends get the same numbers. */
+static float rng_next(void) {
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return (float)(rng_state >> 8) / 8388608.0f - 1.0f;
+}
+
+static size_t dtype_bytes(int dtype) {
+    switch (dtype) {
+    case ANE_DTYPE_FP16: return 2;
+    case ANE_DTYPE_FP32: case ANE_DTYPE_INT32: return 4;
+    case ANE_DTYPE_INT8: case ANE_DTYPE_UINT8: return 1;
+    default: return 0;
+    }
+}
+
+typedef struct weight_file {
+    char name[256];
+    uint8_t *bytes;
+    size_t len;
+    uint32_t tensors;
+} weight_file;
+
+static void put_le(uint8_t *p, uint64_t v, int n) {
+    for (int i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Add one MANIFEST reference "path@offset:dtype[d0,d1,...]" to its weight file, with random contents:
+ * a blob storage v2 metadata record at offset and the payload right after it. Returns 0, or -1. */
+static int add_blob_reference(weight_file *files, int *n_files, int cap, const char *ref) {
+    const char *colon = strrchr(ref, ':'), *at = colon;
+    while (at && at > ref && *at != '@') at--;
+    if (!colon || !at || *at != '@') return -1;
+    unsigned long long offset = strtoull(at + 1, NULL, 10);
+    if (offset < 64) return -1; /* the file header owns the first 64 bytes */
+    int dtype;
+    if (strncmp(colon + 1, "fp16[", 5) == 0) dtype = ANE_DTYPE_FP16;
+    else if (strncmp(colon + 1, "int8[", 5) == 0) dtype = ANE_DTYPE_INT8;
+    else if (strncmp(colon + 1, "fp32[", 5) == 0) dtype = ANE_DTYPE_FP32;
+    else return -1;
+    size_t count = 1;
+    for (const char *p = strchr(colon, '[') + 1; *p && *p != ']';) {
+        char *end;
+        count *= strtoul(p, &end, 10);
+        if (end == p) return -1;
+        p = *end == ',' ? end + 1 : end;
+    }
+    int f = 0;
+    while (f < *n_files && strncmp(files[f].name, ref, (size_t)(at - ref)) != 0) f++;
+    if (f == *n_files) {
+        if (f == cap || (size_t)(at - ref) >= sizeof files[f].name) return -1;
+        memset(&files[f], 0, sizeof files[f]);
+        memcpy(files[f].name, ref, (size_t)(at - ref));
+        (*n_files)++;
+    }
+    weight_file *w = &files[f];
+    size_t payload = count * dtype_bytes(dtype), end = (size_t)offset + 64 + payload;
+    if (end > w->len) {
+        uint8_t *grown = realloc(w->bytes, end);
+        if (!grown) return -1;
+        memset(grown + w->len, 0, end - w->len);
+        w->bytes = grown;
+        w->len = end;
+    }
+    uint8_t *meta = w->bytes + offset;
+    put_le(meta, 0xDEADBEEFu, 4);
+    put_le(meta + 4, (uint64_t)dtype, 4);
+    put_le(meta + 8, payload, 8);
+    put_le(meta + 16, offset + 64, 8);
+    uint8_t *data = meta + 64;
+    for (size_t i = 0; i < count; i++) {
+        float v = 0.5f * rng_next();
+        if (dtype == ANE_DTYPE_FP16) {
+            uint16_t h;
+            ane_bridge_fp32_to_fp16(&v, &h, 1);
+            put_le(data + 2 * i, h, 2);
+        } else if (dtype == ANE_DTYPE_INT8) {
+            data[i] = (uint8_t)(int8_t)lrintf(16.0f * v);
+        } else {
+            memcpy(data + 4 * i, &v, 4);
+        }
+    }
+    w->tensors++;
+    put_le(w->bytes, w->tensors, 4);
+    put_le(w->bytes + 4, 2, 4);
+    return 0;
+}
+
+static int count_tokens(const char *s) {
+    if (strcmp(s, "-") == 0) return 0;
+    int n = 1;
+    for (; *s; s++) n += *s == ' ';
+    return n;
+}
+
+/* Run one program on a backend with the given weight files and inputs from the fixed seed; the outputs
+ * (as floats) go to outs[j] (malloc'd) and their counts to counts[j]. NULL result: refused (message set). */
+static ANEKernelHandle *run_on(const char *backend, const char *mil, size_t len, weight_file *files,
+                               int n_files, int n_inputs, int n_outputs, float **outs, size_t *counts) {
+    const char *names[16];
+    const uint8_t *datas[16];
+    size_t lens[16];
+    for (int i = 0; i < n_files; i++) {
+        names[i] = files[i].name;
+        datas[i] = files[i].bytes;
+        lens[i] = files[i].len;
+    }
+    ANEKernelHandle *k = ane_bridge_compile_ex(backend, mil, len, names, datas, lens, n_files, n_inputs, NULL,
+                                               0, NULL, n_outputs, NULL);
+    if (!k) return NULL;
+    rng_state = 12345;
+    for (int i = 0; i < n_inputs; i++) {
+        int dtype = ane_bridge_surface_dtype(k, ANE_SURFACE_INPUT, i);
+        size_t n = ane_bridge_surface_size(k, ANE_SURFACE_INPUT, i) / dtype_bytes(dtype);
+        float *x = malloc(n * sizeof *x);
+        for (size_t e = 0; e < n; e++)
+            x[e] = dtype == ANE_DTYPE_FP16 || dtype == ANE_DTYPE_FP32 ? rng_next() : roundf(4.0f * rng_next());
+        ane_bridge_write_input_f32(k, i, x, n);
+        free(x);
+    }
+    if (!ane_bridge_eval(k)) {
+        ane_bridge_free(k);
+        return NULL;
+    }
+    for (int j = 0; j < n_outputs; j++) {
+        int dtype = ane_bridge_surface_dtype(k, ANE_SURFACE_OUTPUT, j);
+        counts[j] = ane_bridge_surface_size(k, ANE_SURFACE_OUTPUT, j) / dtype_bytes(dtype);
+        outs[j] = malloc(counts[j] * sizeof(float));
+        ane_bridge_read_output_f32(k, j, outs[j], counts[j]);
+    }
+    return k;
+}
+
+/* ANE output within 3% of the reference output's largest magnitude (at least 1): fp16 keeps ~3 digits and
+ * the ANE accumulates in its own order. NaN must meet NaN. Returns the number of mismatches reported. */
+static int compare_outputs(const char *file, int j, const float *ref, const float *ane, size_t n) {
+    double scale = 1;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(ref[i]) && fabs(ref[i]) > scale) scale = fabs(ref[i]);
+    for (size_t i = 0; i < n; i++) {
+        int same = isnan(ref[i]) ? isnan(ane[i]) : fabs((double)ref[i] - ane[i]) <= 0.03 * scale;
+        if (!same) {
+            CHECK_MSG(0, "%s output %d[%zu]: ane %g, reference %g (tolerance %g)", file, j, i, ane[i], ref[i],
+                      0.03 * scale);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+TEST(hw_corpus_programs_agree_with_the_reference_backend) {
+    if (!hardware()) return;
+    size_t mlen;
+    char *manifest = corpus_read("MANIFEST.tsv", &mlen);
+    if (!manifest) return;
+    int compared = 0, ane_refused = 0, ref_refused = 0;
+    char *save_line;
+    strtok_r(manifest, "\n", &save_line); /* header */
+    for (char *line; (line = strtok_r(NULL, "\n", &save_line)) != NULL;) {
+        char *cols[4], *save_col;
+        int nc = 0;
+        for (char *c = strtok_r(line, "\t", &save_col); c && nc < 4; c = strtok_r(NULL, "\t", &save_col))
+            cols[nc++] = c;
+        if (nc != 4) continue;
+        size_t len;
+        char *mil = corpus_read(cols[0], &len);
+        if (!mil) break;
+        weight_file files[16];
+        int n_files = 0, ok = 1;
+        rng_state = 777;
+        if (strcmp(cols[3], "-") != 0) {
+            char *save_ref;
+            for (char *r = strtok_r(cols[3], " ", &save_ref); r && ok; r = strtok_r(NULL, " ", &save_ref))
+                ok = add_blob_reference(files, &n_files, 16, r) == 0;
+        }
+        CHECK_MSG(ok, "%s: cannot build weight files from '%s'", cols[0], cols[3]);
+        int n_in = count_tokens(cols[1]), n_out = count_tokens(cols[2]);
+        float *ref_out[8] = {0}, *ane_out[8] = {0};
+        size_t ref_n[8], ane_n[8];
+        ANEKernelHandle *kr = NULL, *ka = NULL;
+        if (ok && n_out <= 8) {
+            kr = run_on("reference", mil, len, files, n_files, n_in, n_out, ref_out, ref_n);
+            if (!kr) {
+                ref_refused++;
+                printf("    reference refused %s: %s\n", cols[0], ane_bridge_last_error());
+            } else {
+                ka = run_on("ane", mil, len, files, n_files, n_in, n_out, ane_out, ane_n);
+                if (!ka) {
+                    ane_refused++;
+                    printf("    ane refused %s: %s\n", cols[0], ane_bridge_last_error());
+                } else {
+                    compared++;
+                    for (int j = 0; j < n_out; j++) {
+                        CHECK_EQ_INT(ref_n[j], ane_n[j]);
+                        if (ref_n[j] == ane_n[j]) compare_outputs(cols[0], j, ref_out[j], ane_out[j], ref_n[j]);
+                    }
+                }
+            }
+        }
+        for (int j = 0; j < 8; j++) {
+            free(ref_out[j]);
+            free(ane_out[j]);
+        }
+        ane_bridge_free(kr);
+        ane_bridge_free(ka);
+        for (int f = 0; f < n_files; f++) free(files[f].bytes);
+        free(mil);
+    }
+    printf("    corpus: %d programs compared, %d refused by the ane backend, %d by the reference backend\n",
+           compared, ane_refused, ref_refused);
+    CHECK(compared > 0);
+    free(manifest);
+}
