@@ -128,6 +128,12 @@ TEST(ref_error_split_result_count) {
     expect_error(mil, 1, 4, "split", "3 pieces", "2 results");
 }
 
+TEST(ref_error_second_result_of_a_single_result_op) {
+    const char *mil = MIL_MAIN("tensor<fp16, [2]> x")
+        "        tensor<fp16, [2]> a, tensor<fp16, [2]> y = add(x = x, y = x);\n" MIL_END("y");
+    expect_error(mil, 1, 4, "y =", "add has exactly one result", NULL);
+}
+
 TEST(ref_error_unknown_mode_and_dtype_strings) {
     const char *gelu = MIL_MAIN("tensor<fp16, [2]> x")
         "        tensor<fp16, [2]> y = gelu(x = x, mode = string(\"FAST\"));\n" MIL_END("y");

@@ -8,6 +8,9 @@
 
 #include "error.h"
 
+/* Far beyond any memory, and small enough that sizes in bytes never overflow. */
+#define MAX_ELEMENTS ((int64_t)1 << 40)
+
 /* ---- growing arrays -------------------------------------------------------------------------------- */
 
 static int grow(void **items, int *cap, int need, size_t item_size) {
@@ -28,6 +31,11 @@ static int grow(void **items, int *cap, int need, size_t item_size) {
 ref_value *ref_new_value(ref_builder *b, const char *name, mil_pos pos, const mil_type *type,
                          ref_value_kind kind) {
     ref_plan *p = b->plan;
+    int64_t count = mil_type_count(type);
+    if (count < 0 || count > MAX_ELEMENTS) {
+        ane_error_set_at(pos.line, pos.column, "'%s' has too many elements for the reference backend", name);
+        return NULL;
+    }
     if (grow((void **)&p->values, &b->cap_values, p->n_values + 1, sizeof(ref_value))) return NULL;
     ref_value *v = &p->values[p->n_values++];
     memset(v, 0, sizeof *v);
@@ -154,7 +162,7 @@ static int compile_stmt(ref_builder *b, const mil_stmt *s) {
         ane_error_set_at(s->pos.line, s->pos.column, "unsupported op '%s'", s->op);
         return -1;
     }
-    if ((is_const || is_constexpr) && s->n_results != 1) {
+    if (s->n_results != 1 && !(def && def->many_results)) {
         ane_error_set_at(s->result_pos[1].line, s->result_pos[1].column, "%s has exactly one result", s->op);
         return -1;
     }

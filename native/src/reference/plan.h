@@ -165,6 +165,7 @@ typedef struct ref_op_def {
     const char *name;
     const char *keys;       /* accepted operand names, space-separated */
     ref_infer_fn infer;
+    int many_results;       /* split: any number of results; every other op has one */
 } ref_op_def;
 
 /* The op table (optable.c); NULL when the op is unknown. */

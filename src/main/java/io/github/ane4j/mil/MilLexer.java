@@ -73,7 +73,7 @@ final class MilLexer {
     // so "1.2.3" or "0x10" is one bad number rather than several confusing tokens.
     private MilToken number(int startLine, int startColumn) {
         int start = pos;
-        if (text.charAt(pos) == '-') pos++;
+        pos++; // the sign or first digit
         while (pos < text.length()) {
             char c = text.charAt(pos);
             char prev = text.charAt(pos - 1);

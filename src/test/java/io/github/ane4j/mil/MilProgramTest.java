@@ -177,6 +177,41 @@ class MilProgramTest {
         assertError(variant("-> (y);", "-> (z);").replace("\n", "\r\n"), 5, 11, "returned value 'z'");
     }
 
+    @Test
+    void everyTruncationAndCorruptionFailsCleanly() throws IOException {
+        Path dir = corpusDir();
+        for (String name : List.of("int8_w8a8_ch4_sp2_d2.mil", "pr6_conv_fp32io.mil", "sdpa5_t2_inlinemask.mil")) {
+            String text = Files.readString(dir.resolve(name));
+            int end = text.stripTrailing().length();
+            for (int cut = 0; cut < end; cut++) {
+                assertFailsWithPosition(text.substring(0, cut), name + " cut at " + cut);
+            }
+            java.util.SplittableRandom random = new java.util.SplittableRandom(name.hashCode());
+            String noise = "()[]{}<>,=;-\"?.x0@\\ \n";
+            for (int i = 0; i < 2000; i++) {
+                char[] chars = text.toCharArray();
+                chars[random.nextInt(chars.length)] = noise.charAt(random.nextInt(noise.length()));
+                try {
+                    MilProgram.parse(new String(chars));
+                } catch (MilCompileException e) {
+                    assertPositionInside(e, new String(chars), name + " corrupted");
+                }
+            }
+        }
+    }
+
+    private static void assertFailsWithPosition(String text, String what) {
+        MilCompileException e = assertThrows(MilCompileException.class, () -> MilProgram.parse(text), what);
+        assertPositionInside(e, text, what);
+    }
+
+    // The reported place exists in the text (or is just past its end, for "found end of input").
+    private static void assertPositionInside(MilCompileException e, String text, String what) {
+        String[] lines = text.split("\n", -1);
+        assertTrue(e.line() >= 1 && e.line() <= lines.length, what + ": " + e.getMessage());
+        assertTrue(e.column() >= 1 && e.column() <= lines[e.line() - 1].length() + 1, what + ": " + e.getMessage());
+    }
+
     private static String variant(String from, String to) {
         assertTrue(BASE.contains(from), from);
         return BASE.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to));
