@@ -75,7 +75,8 @@ static void name_list(char *buf, size_t cap, int n, const char *(*name)(const mi
     for (int i = 0; i < n; i++) {
         int w = snprintf(buf + used, cap - used, "%s'%s'", i ? ", " : "", name(p, i));
         if (w < 0 || (size_t)w >= cap - used) {
-            snprintf(buf + (used < cap - 6 ? used : cap - 6), 6, ", ...");
+            size_t at = used < cap - 6 ? used : cap - 6;
+            snprintf(buf + at, cap - at, "%s...", at ? ", " : "");
             return;
         }
         used += (size_t)w;
