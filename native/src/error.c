@@ -38,7 +38,8 @@ void ane_error_set(ane_error_code code, const char *fmt, ...) {
 
 void ane_error_set_at(int line, int column, const char *fmt, ...) {
     char prefix[64] = "";
-    if (line > 0) snprintf(prefix, sizeof prefix, "line %d, column %d: ", line, column);
+    if (line > 0 && column > 0) snprintf(prefix, sizeof prefix, "line %d, column %d: ", line, column);
+    else if (line > 0) snprintf(prefix, sizeof prefix, "line %d: ", line);
     va_list ap;
     last.code = ANE_ERR_COMPILE;
     last.line = line > 0 ? line : 0;
