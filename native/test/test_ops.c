@@ -286,6 +286,34 @@ TEST(unary_ops_match_definitions) {
     CHECK_NEAR(0.841344746, o[0], 1e-6);
 }
 
+/* exp has a vectorised path of its own: check it across the whole float range, 2 ulp at most. */
+TEST(unary_exp_accurate_over_float_range_and_special_values) {
+    enum { N = 200001 };
+    float *x = malloc(N * sizeof(float)), *o = malloc(N * sizeof(float));
+    for (int i = 0; i < N; i++) x[i] = -103.9f + (88.7f + 103.9f) * (float)i / (float)(N - 1);
+    ref_unary(REF_EXP, x, o, N, 0.0f);
+    for (int i = 0; i < N; i++) {
+        double e = exp((double)x[i]);
+        double tol = e < 1.1754943508222875e-38 ? 1.401298464324817e-45 : 2.4e-7 * e; /* 2 ulp or 1 subnormal step */
+        if (!(fabs(o[i] - e) <= tol)) {
+            test_fail(__FILE__, __LINE__, "exp(%.9g) = %.9g, expected %.9g", x[i], o[i], e);
+            break;
+        }
+    }
+    const float special[] = { NAN, INFINITY, -INFINITY, 89.0f, -110.0f, 0.0f, -0.0f, 1.0f };
+    float so[8];
+    ref_unary(REF_EXP, special, so, 8, 0.0f);
+    CHECK(isnan(so[0]));
+    CHECK(isinf(so[1]) && so[1] > 0);
+    CHECK_NEAR(0, so[2], 0);
+    CHECK(isinf(so[3]) && so[3] > 0);
+    CHECK_NEAR(0, so[4], 0);
+    CHECK_NEAR(1, so[5], 0);
+    CHECK_NEAR(1, so[6], 0);
+    CHECK_NEAR(2.718281828, so[7], 3e-7);
+    free(x); free(o);
+}
+
 TEST(unary_sqrt_and_rsqrt_with_epsilon) {
     float x[] = { 4.0f, 0.0f, 2.25f };
     float o[3];

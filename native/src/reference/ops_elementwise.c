@@ -51,29 +51,38 @@ void ref_binary(ref_binop op, const float *x, const ref_shape *xs, const float *
     }
 }
 
-static float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+/* The logistic family: out = num / (1 + exp(-z)) with num = 1 (sigmoid) or x, and z = x, 1.702 x, or the
+ * tanh-GELU argument 2 sqrt(2/pi) (x + 0.044715 x^3) (as 0.5 (1 + tanh u) = sigmoid(2u)). The exps go through
+ * ops_exp_array a block at a time. */
+static void logistic(ref_unop op, const float *x, float *out, size_t n) {
+    const float two_sqrt_2_over_pi = 1.59576912161f;
+    float t[256];
+    for (size_t i0 = 0; i0 < n; i0 += 256) {
+        size_t m = n - i0 < 256 ? n - i0 : 256;
+        const float *xb = x + i0;
+        for (size_t j = 0; j < m; j++) {
+            float v = xb[j];
+            t[j] = op == REF_GELU_SIGMOID ? -1.702f * v
+                 : op == REF_GELU_TANH ? -two_sqrt_2_over_pi * (v + 0.044715f * v * v * v) : -v;
+        }
+        ops_exp_array(t, t, m);
+        for (size_t j = 0; j < m; j++) out[i0 + j] = (op == REF_SIGMOID ? 1.0f : xb[j]) / (1.0f + t[j]);
+    }
+}
 
 void ref_unary(ref_unop op, const float *x, float *out, size_t n, float param) {
-    const float sqrt_half = 0.70710678118654752f, sqrt_2_over_pi = 0.79788456080286536f;
+    const float sqrt_half = 0.70710678118654752f;
     switch (op) {
     case REF_IDENTITY: for (size_t i = 0; i < n; i++) out[i] = x[i]; break;
     case REF_RELU: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0.0f ? x[i] : 0.0f; break;
     case REF_TANH: for (size_t i = 0; i < n; i++) out[i] = tanhf(x[i]); break;
-    case REF_EXP: for (size_t i = 0; i < n; i++) out[i] = expf(x[i]); break;
+    case REF_EXP: ops_exp_array(x, out, n); break;
     case REF_SQRT: for (size_t i = 0; i < n; i++) out[i] = sqrtf(x[i]); break;
     case REF_RSQRT: for (size_t i = 0; i < n; i++) out[i] = 1.0f / sqrtf(x[i] + param); break;
-    case REF_SIGMOID: for (size_t i = 0; i < n; i++) out[i] = sigmoid(x[i]); break;
-    case REF_SILU: for (size_t i = 0; i < n; i++) out[i] = x[i] * sigmoid(x[i]); break;
+    case REF_SIGMOID: case REF_SILU: case REF_GELU_SIGMOID: case REF_GELU_TANH: logistic(op, x, out, n); break;
     case REF_GELU_EXACT:
         for (size_t i = 0; i < n; i++) out[i] = 0.5f * x[i] * (1.0f + erff(x[i] * sqrt_half));
         break;
-    case REF_GELU_TANH: /* 0.5 (1 + tanh u) = sigmoid(2u): the same function, with expf instead of slow tanhf */
-        for (size_t i = 0; i < n; i++) {
-            float v = x[i];
-            out[i] = v * sigmoid(2.0f * sqrt_2_over_pi * (v + 0.044715f * v * v * v));
-        }
-        break;
-    case REF_GELU_SIGMOID: for (size_t i = 0; i < n; i++) out[i] = x[i] * sigmoid(1.702f * x[i]); break;
     case REF_NEG: for (size_t i = 0; i < n; i++) out[i] = -x[i]; break;
     case REF_ABS: for (size_t i = 0; i < n; i++) out[i] = fabsf(x[i]); break;
     }

@@ -36,25 +36,6 @@ static void reduce_walk_init(const ref_shape *s, unsigned mask, reduce_walk *rw)
 static int64_t group_stride(const reduce_walk *rw) { return rw->w.stride[0][rw->w.rank - 1]; }
 static int64_t red_stride(const reduce_walk *rw) { return rw->w.stride[1][rw->w.rank - 1]; }
 
-/* Sum of (x[i] - m)^2 over a row (m = 0 for a plain sum) with 8 partial sums: breaks the add latency
- * chain and lets the compiler use SIMD. */
-static float sum_sq_row(const float *x, int64_t n, float m, int square) {
-    float part[8] = { 0 };
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++) {
-            float d = x[i + j] - m;
-            part[j] += square ? d * d : d;
-        }
-    float s = 0.0f;
-    for (; i < n; i++) {
-        float d = x[i] - m;
-        s += square ? d * d : d;
-    }
-    for (int j = 0; j < 8; j++) s += part[j];
-    return s;
-}
-
 static float combine(ref_reduce_op op, float acc, float v) {
     switch (op) {
     case REF_REDUCE_PROD: return acc * v;
@@ -62,6 +43,42 @@ static float combine(ref_reduce_op op, float acc, float v) {
     case REF_REDUCE_MIN: return v < acc ? v : acc;
     default: return acc + v;
     }
+}
+
+static float identity_of(ref_reduce_op op) {
+    switch (op) {
+    case REF_REDUCE_PROD: return 1.0f;
+    case REF_REDUCE_MAX: return -INFINITY;
+    case REF_REDUCE_MIN: return INFINITY;
+    default: return 0.0f;
+    }
+}
+
+/* One row reduced with 8 partial accumulators: eight independent chains instead of one keep the FP units
+ * busy (and fix the summation order, independent of the CPU). */
+static float reduce_row(ref_reduce_op op, const float *x, int64_t n) {
+    float part[8];
+    for (int j = 0; j < 8; j++) part[j] = identity_of(op);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) part[j] = combine(op, part[j], x[i + j]);
+    for (; i < n; i++) part[0] = combine(op, part[0], x[i]);
+    float r = part[0];
+    for (int j = 1; j < 8; j++) r = combine(op, r, part[j]);
+    return r;
+}
+
+/* Sum of (x[i] - m)^2 over a row, the same way. */
+static float sum_sq_dev_row(const float *x, int64_t n, float m) {
+    float part[8] = { 0 };
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) part[j] += (x[i + j] - m) * (x[i + j] - m);
+    for (; i < n; i++) part[0] += (x[i] - m) * (x[i] - m);
+    float s = 0.0f;
+    for (int j = 0; j < 8; j++) s += part[j];
+    return s;
 }
 
 /* acc[g] = acc[g] op x for every element x of the tensor, g its group. */
@@ -72,24 +89,11 @@ static void accumulate(ref_reduce_op op, const float *x, const reduce_walk *rw, 
         ops_walk_offsets(&rw->w, row * n, off);
         const float *xr = x + row * n;
         float *a = acc + off[0];
-        if (gs == 0 && (op == REF_REDUCE_SUM || op == REF_REDUCE_MEAN)) {
-            a[0] += sum_sq_row(xr, n, 0.0f, 0);
-        } else if (gs == 0) { /* the whole row in one group: keep the accumulator in a register */
-            float t = a[0];
-            for (int64_t j = 0; j < n; j++) t = combine(op, t, xr[j]);
-            a[0] = t;
+        if (gs == 0) { /* the whole row in one group */
+            a[0] = combine(op, a[0], reduce_row(op, xr, n));
         } else {
             for (int64_t j = 0; j < n; j++) a[j] = combine(op, a[j], xr[j]);
         }
-    }
-}
-
-static float identity_of(ref_reduce_op op) {
-    switch (op) {
-    case REF_REDUCE_PROD: return 1.0f;
-    case REF_REDUCE_MAX: return -INFINITY;
-    case REF_REDUCE_MIN: return INFINITY;
-    default: return 0.0f;
     }
 }
 
@@ -121,7 +125,13 @@ void ref_softmax(const float *x, const ref_shape *s, int axis, float *out) {
         ops_walk_offsets(&rw.w, row * n, off);
         const float *xr = x + row * n;
         float *orow = out + row * n, *m = mx + off[0];
-        for (int64_t j = 0; j < n; j++) orow[j] = expf(xr[j] - m[j * gs]);
+        if (gs == 0) {
+            float mv = m[0];
+            for (int64_t j = 0; j < n; j++) orow[j] = xr[j] - mv;
+        } else {
+            for (int64_t j = 0; j < n; j++) orow[j] = xr[j] - m[j];
+        }
+        ops_exp_array(orow, orow, (size_t)n);
     }
     accumulate(REF_REDUCE_SUM, out, &rw, sum);
     for (int64_t g = 0; g < rw.n_groups; g++) sum[g] = 1.0f / sum[g];
@@ -129,7 +139,12 @@ void ref_softmax(const float *x, const ref_shape *s, int axis, float *out) {
         int64_t off[2];
         ops_walk_offsets(&rw.w, row * n, off);
         float *orow = out + row * n, *inv = sum + off[0];
-        for (int64_t j = 0; j < n; j++) orow[j] *= inv[j * gs];
+        if (gs == 0) {
+            float iv = inv[0];
+            for (int64_t j = 0; j < n; j++) orow[j] *= iv;
+        } else {
+            for (int64_t j = 0; j < n; j++) orow[j] *= inv[j];
+        }
     }
     free(mx);
 }
@@ -151,7 +166,7 @@ void ref_layer_norm(const float *x, const ref_shape *s, unsigned axes_mask, cons
         const float *xr = x + row * n, *m = mean + off[0];
         float *v = inv + off[0];
         if (gs == 0) {
-            v[0] += sum_sq_row(xr, n, m[0], 1);
+            v[0] += sum_sq_dev_row(xr, n, m[0]);
             continue;
         }
         for (int64_t j = 0; j < n; j++) {
