@@ -3,7 +3,8 @@
  * with ANE_ERR_UNAVAILABLE and a reason, the default stays on "reference", and "auto" runs there.
  * On Apple Silicon with ANE4J_HARDWARE=1 (otherwise skipped with the reason): dynamic matmul against a
  * naive product, weight rewrites without recompiling, an aliased chain, realtime, the persistent compile
- * cache seen from a second process, and every corpus program on both backends within fp16 tolerance. */
+ * cache seen from a second process (programs written here), and every corpus program (ANE4J_CORPUS_DIR)
+ * on both backends within fp16 tolerance. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,14 +27,40 @@
 
 extern char **environ;
 
-/* x + x on tensor<fp16, [1, 4, 1, 8]>. */
-static const char X2_MIL[] =
-    "program(1.3)\n"
-    "{\n"
-    "    func main<ios18>(tensor<fp16, [1, 4, 1, 8]> x) {\n"
-    "        tensor<fp16, [1,4,1,8]> out = add(x=x,y=x)[name=string(\"out\")];\n"
-    "    } -> (out);\n"
-    "}\n";
+/* Programs in the upstream MIL dialect, written here so the Neural Engine tests need no corpus. The
+ * buildInfo line is what the ANE compiler expects to see. */
+#define MIL_HEADER                                                                                      \
+    "program(1.3)\n"                                                                                      \
+    "[buildInfo = dict<string, string>({{\"coremlc-component-MIL\", \"3510.2.1\"}, "                       \
+    "{\"coremlc-version\", \"3505.4.1\"}, {\"coremltools-component-milinternal\", \"\"}, "                \
+    "{\"coremltools-version\", \"9.0\"}})]\n{\n"
+
+/* out = x + x on tensor<fp16, [1, rows, 1, cols]>; name (the statement's) lets a test make its text unique. */
+static size_t mil_add_self(char *buf, size_t cap, int rows, int cols, const char *name) {
+    int n = snprintf(buf, cap,
+                     MIL_HEADER "    func main<ios18>(tensor<fp16, [1, %d, 1, %d]> x) {\n"
+                                "        tensor<fp16, [1,%d,1,%d]> out = add(x=x,y=x)[name=string(\"%s\")];\n"
+                                "    } -> (out);\n}\n",
+                     rows, cols, rows, cols, name);
+    CHECK(n > 0 && (size_t)n < cap);
+    return (size_t)n;
+}
+
+/* out[1,n,m] = W[1,n,k] @ x, with x a [1,k,1,m] input and W a second parameter: a dynamic weight. */
+static size_t mil_dyn_matmul(char *buf, size_t cap, int n, int k, int m) {
+    int len = snprintf(buf, cap,
+                       MIL_HEADER "    func main<ios18>(tensor<fp16, [1, %d, 1, %d]> x, tensor<fp16, [1, %d, %d]> W) {\n"
+                                  "        tensor<int32, [3]> sh = const()[name=string(\"sh\"), "
+                                  "val=tensor<int32, [3]>([1,%d,%d])];\n"
+                                  "        tensor<fp16, [1,%d,%d]> x3 = reshape(shape=sh,x=x)[name=string(\"rx\")];\n"
+                                  "        bool bF = const()[name=string(\"bF\"), val=bool(false)];\n"
+                                  "        tensor<fp16, [1,%d,%d]> out = matmul(transpose_x=bF,transpose_y=bF,x=W,y=x3)"
+                                  "[name=string(\"mm\")];\n"
+                                  "    } -> (out);\n}\n",
+                       k, m, n, k, k, m, k, m, n, m);
+    CHECK(len > 0 && (size_t)len < cap);
+    return (size_t)len;
+}
 
 static ANEKernelHandle *compile_on(const char *backend, const char *mil, size_t len, int n_inputs,
                                    int n_weights) {
@@ -77,8 +104,10 @@ TEST(selecting_ane_fails_and_leaves_the_default_on_reference) {
 
 TEST(compiling_on_ane_fails_as_unavailable) {
     if (!fallback_applies()) return;
+    char mil[1024];
+    size_t len = mil_add_self(mil, sizeof mil, 4, 8, "out");
     int before = ane_bridge_get_compile_count();
-    ANEKernelHandle *k = compile_on("ane", X2_MIL, strlen(X2_MIL), 1, 0);
+    ANEKernelHandle *k = compile_on("ane", mil, len, 1, 0);
     CHECK(k == NULL);
     CHECK_EQ_INT(ANE_ERR_UNAVAILABLE, ane_bridge_last_error_code());
     CHECK(ane_bridge_last_error() != NULL);
@@ -89,9 +118,11 @@ TEST(compiling_on_ane_fails_as_unavailable) {
 TEST(auto_compiles_and_runs_on_reference) {
     if (!fallback_applies()) return;
     CHECK_EQ_INT(0, ane_bridge_select_backend("auto"));
+    char mil[1024];
+    size_t len = mil_add_self(mil, sizeof mil, 4, 8, "out");
     const char *backends[2] = {"auto", NULL}; /* NULL: the process default */
     for (int b = 0; b < 2; b++) {
-        ANEKernelHandle *k = compile_on(backends[b], X2_MIL, strlen(X2_MIL), 1, 0);
+        ANEKernelHandle *k = compile_on(backends[b], mil, len, 1, 0);
         CHECK(k != NULL);
         if (!k) continue;
         CHECK(strcmp(ane_bridge_kernel_backend(k), "reference") == 0);
@@ -166,9 +197,8 @@ static void matmul_operands(float *x, float *w) {
 
 TEST(hw_dynamic_matmul_matches_a_naive_product) {
     if (!hardware()) return;
-    size_t len;
-    char *mil = corpus_read("bridge_dyn_matmul_N64_K64_M64.mil", &len);
-    if (!mil) return;
+    char mil[2048];
+    size_t len = mil_dyn_matmul(mil, sizeof mil, 64, 64, 64);
     ANEKernelHandle *k = compile_on("ane", mil, len, 1, 1);
     CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
     if (k) {
@@ -189,14 +219,12 @@ TEST(hw_dynamic_matmul_matches_a_naive_product) {
             }
         ane_bridge_free(k);
     }
-    free(mil);
 }
 
 TEST(hw_dynamic_weight_rewrites_change_results_without_recompiling) {
     if (!hardware()) return;
-    size_t len;
-    char *mil = corpus_read("bridge_dyn_matmul_N64_K64_M64.mil", &len);
-    if (!mil) return;
+    char mil[2048];
+    size_t len = mil_dyn_matmul(mil, sizeof mil, 64, 64, 64);
     ANEKernelHandle *k = compile_on("ane", mil, len, 1, 1);
     CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
     if (k) {
@@ -221,17 +249,14 @@ TEST(hw_dynamic_weight_rewrites_change_results_without_recompiling) {
         CHECK_EQ_INT(compiles, ane_bridge_get_compile_count());
         ane_bridge_free(k);
     }
-    free(mil);
 }
 
-/* x + x on [1, 32, 1, 32]: the upstream copy_io test's program. */
+/* x + x on [1, 32, 1, 32], the shape of the upstream copy_io test. */
 static ANEKernelHandle *compile_scale2(void) {
-    size_t len;
-    char *mil = corpus_read("bridge_scale2_r32_c32.mil", &len);
-    if (!mil) return NULL;
+    char mil[1024];
+    size_t len = mil_add_self(mil, sizeof mil, 32, 32, "out");
     ANEKernelHandle *k = compile_on("ane", mil, len, 1, 0);
     CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
-    free(mil);
     return k;
 }
 
@@ -279,22 +304,13 @@ TEST(hw_realtime_bracket_keeps_results) {
 
 /* ---- persistent compile cache, seen from a second process ------------------------------------------- */
 
-/* x + x on [1, 48, 1, 32] under a statement name no other test uses: this process has never compiled it. */
-static const char CACHE_MIL[] =
-    "program(1.3)\n"
-    "[buildInfo = dict<string, string>({{\"coremlc-component-MIL\", \"3510.2.1\"}, "
-    "{\"coremlc-version\", \"3505.4.1\"}, {\"coremltools-component-milinternal\", \"\"}, "
-    "{\"coremltools-version\", \"9.0\"}})]\n"
-    "{\n"
-    "    func main<ios18>(tensor<fp16, [1, 48, 1, 32]> x) {\n"
-    "        tensor<fp16, [1,48,1,32]> out = add(x=x,y=x)[name=string(\"ane4j_disk_cache_probe\")];\n"
-    "    } -> (out);\n"
-    "}\n";
-
-/* Compile CACHE_MIL on the ANE, check 2x, and return how many real compiles that took (-1 on failure). */
+/* Compile x + x on [1, 48, 1, 32] under a statement name no other test uses (so this process has not
+ * compiled it before), check 2x, and return how many real compiles that took (-1 on failure). */
 static int compile_cache_probe(void) {
+    char mil[1024];
+    size_t len = mil_add_self(mil, sizeof mil, 48, 32, "ane4j_disk_cache_probe");
     int before = ane_bridge_get_compile_count();
-    ANEKernelHandle *k = compile_on("ane", CACHE_MIL, strlen(CACHE_MIL), 1, 0);
+    ANEKernelHandle *k = compile_on("ane", mil, len, 1, 0);
     CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
     if (!k) return -1;
     int compiles = ane_bridge_get_compile_count() - before;
