@@ -92,15 +92,7 @@ public final class Ane implements AutoCloseable {
      * @throws MilCompileException      when the backend rejects the program, with line and column
      */
     public Kernel compile(MilProgram program, Map<String, byte[]> weightFiles) {
-        Objects.requireNonNull(program, "program");
-        Objects.requireNonNull(weightFiles, "weightFiles");
-        List<String> missing = new ArrayList<>();
-        for (String path : program.blobFiles()) if (!weightFiles.containsKey(path)) missing.add(path);
-        if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("the program references weight files " + missing
-                    + " that are not in weightFiles " + weightFiles.keySet());
-        }
-        return compile(program, weightFiles, 0);
+        return compileDynamic(program, 0, weightFiles);
     }
 
     /**
@@ -108,17 +100,36 @@ public final class Ane implements AutoCloseable {
      * ({@link Kernel#weight}), written at any time without recompiling; the others are activation inputs.
      * One or several outputs. The kernel is confined to the calling thread.
      *
-     * @throws IllegalArgumentException unless 0 &lt;= weightCount &lt;= the number of parameters
+     * @throws IllegalArgumentException unless 0 &lt;= weightCount &lt;= the number of parameters, or when the
+     *                                  program references BLOBFILE weight files (use the overload taking them)
      * @throws MilCompileException      when the backend rejects the program, with line and column
      */
     public Kernel compileDynamic(MilProgram program, int weightCount) {
+        return compileDynamic(program, weightCount, Map.of());
+    }
+
+    /**
+     * Compiles a program with dynamic weights (see {@link #compileDynamic(MilProgram, int)}) whose constants
+     * also come from BLOBFILE weight files (see {@link #compile(MilProgram, Map)}).
+     *
+     * @throws IllegalArgumentException for a bad {@code weightCount} or a missing weight file
+     * @throws MilCompileException      when the backend rejects the program, with line and column
+     */
+    public Kernel compileDynamic(MilProgram program, int weightCount, Map<String, byte[]> weightFiles) {
         Objects.requireNonNull(program, "program");
+        Objects.requireNonNull(weightFiles, "weightFiles");
         int params = program.parameters().size();
         if (weightCount < 0 || weightCount > params) {
             throw new IllegalArgumentException("weightCount must be between 0 and the program's " + params
                     + " parameters, got " + weightCount);
         }
-        return compile(program, Map.of(), weightCount);
+        List<String> missing = new ArrayList<>();
+        for (String path : program.blobFiles()) if (!weightFiles.containsKey(path)) missing.add(path);
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("the program references weight files " + missing
+                    + " that are not in weightFiles " + weightFiles.keySet());
+        }
+        return compile(program, weightFiles, weightCount);
     }
 
     /** Number of real compiles in this process, on every backend and session (compile-cache hits do not

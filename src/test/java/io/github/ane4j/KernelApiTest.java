@@ -100,6 +100,20 @@ class KernelApiTest {
     }
 
     @Test
+    void dynamicWeightsAndBlobFileConstantsCombine() {
+        // out = W x + b with W = [[1,2],[3,4]], x = [[1,0],[0,1]] (so W x = W) and b = [[10,20],[30,40]].
+        String path = "@model_path/weights/bias.bin";
+        MilProgram p = Programs.dynMatmulWithBlobBias(2, 2, 2, path);
+        try (Kernel k = ane.compileDynamic(p, 1, Map.of(path, BlobFiles.singleFp16(new float[] {10, 20, 30, 40})))) {
+            assertEquals(1, k.weightCount());
+            k.input(0).write(new float[] {1, 0, 0, 1});
+            k.weight(0).write(new float[] {1, 2, 3, 4});
+            k.eval();
+            assertArrayEquals(new float[] {11, 22, 33, 44}, k.output(0).readFloats());
+        }
+    }
+
+    @Test
     void rawFp16WritesAndReadsKeepTheBits() {
         short[] bits = new short[32];
         for (int i = 0; i < bits.length; i++) bits[i] = (short) (0x3C00 + i); // 1.0 and the next 31 halves

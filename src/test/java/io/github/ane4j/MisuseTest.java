@@ -87,6 +87,7 @@ class MisuseTest {
         assertMessage(IllegalArgumentException.class, () -> ane.compile(p), path);
         assertMessage(IllegalArgumentException.class,
                 () -> ane.compile(p, Map.of("@model_path/weights/other.bin", new byte[128])), path, "other.bin");
+        assertMessage(IllegalArgumentException.class, () -> ane.compileDynamic(p, 0), path);
     }
 
     @Test

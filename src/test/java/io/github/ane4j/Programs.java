@@ -66,6 +66,21 @@ final class Programs {
                 """.formatted(in, out, sp, path));
     }
 
+    /** The dynamic matmul plus a bias [1, N, M] read from the BLOBFILE {@code path} at offset 64. */
+    static MilProgram dynMatmulWithBlobBias(int n, int k, int m, String path) {
+        return MilProgram.parse(HEADER + """
+                    func main<ios18>(tensor<fp16, [1, %2$d, 1, %3$d]> x, tensor<fp16, [1, %1$d, %2$d]> W) {
+                        tensor<int32, [3]> sh = const()[name=string("sh"), val=tensor<int32, [3]>([1,%2$d,%3$d])];
+                        tensor<fp16, [1,%2$d,%3$d]> x3 = reshape(shape=sh,x=x)[name=string("rx")];
+                        bool bF = const()[name=string("bF"), val=bool(false)];
+                        tensor<fp16, [1,%1$d,%3$d]> mm = matmul(transpose_x=bF,transpose_y=bF,x=W,y=x3)[name=string("mm")];
+                        tensor<fp16, [1,%1$d,%3$d]> b = const()[name=string("b"), val=tensor<fp16, [1,%1$d,%3$d]>(BLOBFILE(path=string("%4$s"), offset=uint64(64)))];
+                        tensor<fp16, [1,%1$d,%3$d]> out = add(x=mm,y=b)[name=string("out")];
+                    } -> (out);
+                }
+                """.formatted(n, k, m, path));
+    }
+
     /** out[n][m] = sum_k w[n][k] * x[k][m], all row-major, accumulated in double. */
     static float[] matmul(float[] w, float[] x, int n, int k, int m) {
         float[] out = new float[n * m];
