@@ -118,6 +118,7 @@ TEST(sgemm_every_builtin_kernel_matches_naive_product) {
     CHECK(n >= 1);
     CHECK(strcmp(ks[n - 1]->name, "portable") == 0);
     for (int i = 0; i < n; i++) {
+        CHECK(ks[i]->mr * ks[i]->nr <= SGEMM_MAX_TILE && ks[i]->nc % ks[i]->nr == 0);
         check_gemm_sizes(NULL, ks[i]);
         /* Sizes that cross every cache-block boundary (mc, kc, nc) with ragged remainders. */
         check_gemm_case(NULL, ks[i], 0, 0, ks[i]->mc + 7, ks[i]->nc + 5, ks[i]->kc + 3);

@@ -10,7 +10,7 @@ enum { COL_BUDGET = 1 << 20 };
 
 typedef struct conv_geom {
     int nd;
-    int64_t in[3], kern[3], out[3], stride[3], pad[3], dil[3];
+    int64_t in[3], kern[3], out[3], stride[3], pad_begin[3], dil[3];
     int64_t in_size, kern_size, out_size;
 } conv_geom;
 
@@ -35,7 +35,7 @@ static void im2col(const conv_geom *g, const float *x, int64_t channels, int64_t
                 int64_t off = 0;
                 int inside = 1;
                 for (int d = 0; d < g->nd; d++) {
-                    int64_t i = o[d] * g->stride[d] - g->pad[d] + k[d] * g->dil[d];
+                    int64_t i = o[d] * g->stride[d] - g->pad_begin[d] + k[d] * g->dil[d];
                     inside &= i >= 0 && i < g->in[d];
                     off = off * g->in[d] + i;
                 }
@@ -56,7 +56,7 @@ void ref_conv(const float *x, const ref_shape *xs, const float *w, const ref_sha
         g.kern[d] = ws->dim[2 + d];
         g.out[d] = os->dim[2 + d];
         g.stride[d] = strides[d];
-        g.pad[d] = pad[2 * d];
+        g.pad_begin[d] = pad[2 * d];
         g.dil[d] = dilations[d];
         g.in_size *= g.in[d];
         g.kern_size *= g.kern[d];

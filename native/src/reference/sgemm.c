@@ -8,16 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PORTABLE_MR = 4, PORTABLE_NR = 8, MAX_TILE = 32 * 64 };
+enum { PORTABLE_MR = 4, PORTABLE_NR = 8 };
 
-/* Plain loops over a fixed-size tile so GCC / Clang vectorise the j loop (SSE / NEON). */
+/* Plain loops over a fixed-size tile that GCC / Clang vectorise (SSE / NEON); 4 x 8 keeps the accumulators
+ * within the 16 SSE registers. */
 static void micro_portable(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int accumulate) {
     float t[PORTABLE_MR][PORTABLE_NR] = { { 0 } };
     for (int64_t p = 0; p < kc; p++) {
 #pragma GCC unroll 8
         for (int i = 0; i < PORTABLE_MR; i++) {
             float ai = a[p * PORTABLE_MR + i];
-#pragma GCC unroll 16
+#pragma GCC unroll 8
             for (int j = 0; j < PORTABLE_NR; j++) t[i][j] += ai * b[p * PORTABLE_NR + j];
         }
     }
@@ -82,7 +83,7 @@ static void tile(const sgemm_kernel *k, int64_t kc, const float *a, const float 
         k->micro(kc, a, b, c, ldc, accumulate);
         return;
     }
-    float t[MAX_TILE] = { 0 };
+    float t[SGEMM_MAX_TILE] = { 0 };
     for (int64_t i = 0; i < h; i++)
         for (int64_t j = 0; j < w; j++) t[i * k->nr + j] = accumulate ? c[i * ldc + j] : 0.0f;
     k->micro(kc, a, b, t, k->nr, 1);

@@ -5,6 +5,9 @@
 
 #include <stdint.h>
 
+/* Every kernel's mr * nr is at most this (edge tiles are staged in a buffer of this size). */
+#define SGEMM_MAX_TILE 512
+
 /* c[i*ldc + j] (+)= sum_p a[p*mr + i] * b[p*nr + j] over a full mr x nr tile; overwrite unless accumulate. */
 typedef void (*sgemm_micro_fn)(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
                                int accumulate);
