@@ -1,6 +1,7 @@
 /* Native baseline numbers for the reference backend: SGEMM (built-in kernels, ref_sgemm, single-threaded
  * OpenBLAS when installed), fp16 conversion, and the GEMMs of one Stories110M layer. Every figure is the
- * median of several timed runs after a warm-up run. */
+ * median of several timed runs after a warm-up run, followed by the best run in brackets: on a busy machine
+ * the median drifts with the load, the best run much less. */
 #include "ane_bridge.h"
 #include "fp16.h"
 #include "reference/ops.h"
@@ -29,9 +30,11 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static double median(double *t, int n) {
+typedef struct timing { double median, best; } timing; /* seconds */
+
+static timing summarise(double *t, int n) {
     qsort(t, (size_t)n, sizeof *t, cmp_double);
-    return t[n / 2];
+    return (timing){ t[n / 2], t[0] };
 }
 
 static float *random_floats(size_t n, uint32_t seed) {
@@ -58,8 +61,8 @@ static void run_gemm(const gemm_impl *g, int tb, int64_t M, int64_t N, int64_t K
     else g->cblas(101, 111, tb ? 112 : 111, (int)M, (int)N, (int)K, 1.0f, A, (int)K, B, (int)ldb, 0.0f, C, (int)N);
 }
 
-/* Median seconds of C[M,N] = A[M,K] op(B). */
-static double time_gemm(const gemm_impl *g, int tb, int64_t M, int64_t N, int64_t K) {
+/* C[M,N] = A[M,K] op(B). */
+static timing time_gemm(const gemm_impl *g, int tb, int64_t M, int64_t N, int64_t K) {
     float *A = random_floats((size_t)(M * K), 1), *B = random_floats((size_t)(K * N), 2);
     float *C = malloc((size_t)(M * N) * sizeof(float));
     double t[RUNS];
@@ -70,7 +73,7 @@ static double time_gemm(const gemm_impl *g, int tb, int64_t M, int64_t N, int64_
         t[r] = now_s() - t0;
     }
     free(A); free(B); free(C);
-    return median(t, RUNS);
+    return summarise(t, RUNS);
 }
 
 static cblas_sgemm_fn open_openblas_single_thread(void) {
@@ -89,34 +92,42 @@ static cblas_sgemm_fn open_openblas_single_thread(void) {
     return NULL;
 }
 
+static void print_gflops(const char *what, double flop, timing t, const char *note) {
+    printf("  %-18s %7.1f (%5.1f)%s\n", what, flop / t.median * 1e-9, flop / t.best * 1e-9, note);
+}
+
 static void bench_sgemm(cblas_sgemm_fn openblas) {
     const int64_t M = 256, N = 768, K = 768;
-    double flop = 2.0 * (double)M * (double)N * (double)K, builtin = 0;
-    printf("sgemm %lldx%lldx%lld (M x N x K, GFLOP/s, median of %d):\n", (long long)M, (long long)N, (long long)K,
-           RUNS);
+    double flop = 2.0 * (double)M * (double)N * (double)K;
+    timing builtin = { 0, 0 };
+    printf("sgemm %lldx%lldx%lld (M x N x K), GFLOP/s, median (best) of %d:\n", (long long)M, (long long)N,
+           (long long)K, RUNS);
     const sgemm_kernel *ks[8];
     int nk = sgemm_kernels(ks, 8);
     for (int i = 0; i < nk; i++) {
         gemm_impl g = { .kernel = ks[i] };
-        double gf = flop / time_gemm(&g, 0, M, N, K) * 1e-9;
-        if (i == 0) builtin = gf;
-        printf("  built-in %-9s %8.1f%s\n", ks[i]->name, gf, i == 0 ? "  (ref_sgemm_builtin)" : "");
+        timing t = time_gemm(&g, 0, M, N, K);
+        char what[32];
+        snprintf(what, sizeof what, "built-in %s", ks[i]->name);
+        if (i == 0) builtin = t;
+        print_gflops(what, flop, t, i == 0 ? "  <- ref_sgemm_builtin" : "");
     }
     gemm_impl dispatch = { .fn = ref_sgemm };
-    printf("  ref_sgemm          %8.1f  (%s)\n", flop / time_gemm(&dispatch, 0, M, N, K) * 1e-9,
-           ref_cblas_name() ? ref_cblas_name() : "built-in, no CBLAS found");
+    char note[96];
+    snprintf(note, sizeof note, "  (%s)", ref_cblas_name() ? ref_cblas_name() : "built-in, no CBLAS found");
+    print_gflops("ref_sgemm", flop, time_gemm(&dispatch, 0, M, N, K), note);
     if (!openblas) {
         printf("  OpenBLAS           not installed (apt-get install libopenblas-dev)\n");
         return;
     }
     gemm_impl ob = { .cblas = openblas };
-    double gf = flop / time_gemm(&ob, 0, M, N, K) * 1e-9;
-    printf("  OpenBLAS 1 thread  %8.1f\n", gf);
-    printf("  built-in / OpenBLAS = %.2f\n", builtin / gf);
+    timing t = time_gemm(&ob, 0, M, N, K);
+    print_gflops("OpenBLAS 1 thread", flop, t, "");
+    printf("  built-in / OpenBLAS = %.2f (best runs: %.2f)\n", t.median / builtin.median, t.best / builtin.best);
 }
 
-/* ns per element of one conversion direction, median of RUNS. */
-static double time_convert(int to_half, int naive, size_t n) {
+/* Seconds per element of one conversion direction. */
+static timing time_convert(int to_half, int naive, size_t n) {
     float *f = random_floats(n, 3);
     uint16_t *h = malloc(n * sizeof(uint16_t));
     ane_bridge_fp32_to_fp16(f, h, n);
@@ -127,20 +138,23 @@ static double time_convert(int to_half, int naive, size_t n) {
         else if (to_half) ane_bridge_fp32_to_fp16(f, h, n);
         else if (naive) for (size_t i = 0; i < n; i++) f[i] = ane_fp16_to_float(h[i]);
         else ane_bridge_fp16_to_fp32(h, f, n);
-        if (r >= 0) t[r] = now_s() - t0;
+        if (r >= 0) t[r] = (now_s() - t0) / (double)n;
     }
     free(f); free(h);
-    return median(t, RUNS) * 1e9 / (double)n;
+    return summarise(t, RUNS);
 }
 
 static void bench_fp16(void) {
-    printf("fp16 conversion (ns/element, median of %d; naive = scalar loop over ane_fp16_from_float/to_float):\n",
-           RUNS);
+    printf("fp16 conversion, ns/element, median (best) of %d; naive = scalar loop over ane_fp16_from_float / "
+           "ane_fp16_to_float:\n", RUNS);
     const size_t sizes[] = { 4096, 1u << 20 };
     for (int s = 0; s < 2; s++) {
-        size_t n = sizes[s];
-        printf("  %7zu elements: fp32->fp16 %.3f (naive %.3f)   fp16->fp32 %.3f (naive %.3f)\n", n,
-               time_convert(1, 0, n), time_convert(1, 1, n), time_convert(0, 0, n), time_convert(0, 1, n));
+        for (int to_half = 1; to_half >= 0; to_half--) {
+            timing fast = time_convert(to_half, 0, sizes[s]), naive = time_convert(to_half, 1, sizes[s]);
+            printf("  %7zu elements %s: %6.3f (%6.3f)   naive %6.3f (%6.3f)\n", sizes[s],
+                   to_half ? "fp32->fp16" : "fp16->fp32", fast.median * 1e9, fast.best * 1e9, naive.median * 1e9,
+                   naive.best * 1e9);
+        }
     }
 }
 
@@ -155,15 +169,17 @@ static void bench_layer(void) {
     };
     gemm_impl builtin = { .fn = ref_sgemm_builtin }, dispatch = { .fn = ref_sgemm };
     double total_b = 0, total_d = 0;
-    printf("Stories110M layer GEMMs at seq %lld (ms, median of %d; built-in | ref_sgemm):\n", (long long)seq, RUNS);
+    printf("Stories110M layer GEMMs at seq %lld, ms, median (best) of %d:      built-in   |   ref_sgemm\n",
+           (long long)seq, RUNS);
     for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
-        double tb = time_gemm(&builtin, 1, seq, pieces[i].n, pieces[i].k) * 1e3;
-        double td = time_gemm(&dispatch, 1, seq, pieces[i].n, pieces[i].k) * 1e3;
-        printf("  %-32s x%d  %7.3f | %7.3f\n", pieces[i].name, pieces[i].count, tb, td);
-        total_b += tb * pieces[i].count;
-        total_d += td * pieces[i].count;
+        timing tb = time_gemm(&builtin, 1, seq, pieces[i].n, pieces[i].k);
+        timing td = time_gemm(&dispatch, 1, seq, pieces[i].n, pieces[i].k);
+        printf("  %-32s x%d  %7.3f (%7.3f) | %7.3f (%7.3f)\n", pieces[i].name, pieces[i].count, tb.median * 1e3,
+               tb.best * 1e3, td.median * 1e3, td.best * 1e3);
+        total_b += tb.median * 1e3 * pieces[i].count;
+        total_d += td.median * 1e3 * pieces[i].count;
     }
-    printf("  %-32s     %7.3f | %7.3f\n", "all 7 GEMMs of the layer", total_b, total_d);
+    printf("  %-32s     %7.3f           | %7.3f\n", "all 7 GEMMs (sum of medians)", total_b, total_d);
 
     /* Causal attention of the same layer: 12 heads of 64, through ref_sdpa. */
     const int64_t heads = 12, hd = 64;
@@ -179,7 +195,8 @@ static void bench_layer(void) {
         ref_sdpa(q, &qs, k, &qs, v, &qs, mask, &ms, 1, o, &qs);
         if (r >= 0) t[r] = now_s() - t0;
     }
-    printf("  %-32s     %7.3f (ref_sdpa)\n", "causal sdpa 12x256x64", median(t, RUNS) * 1e3);
+    timing ts = summarise(t, RUNS);
+    printf("  %-32s     %7.3f (%7.3f)   ref_sdpa\n", "causal sdpa 12 heads 256x64", ts.median * 1e3, ts.best * 1e3);
     free(q); free(k); free(v); free(o); free(mask);
 }
 
