@@ -216,8 +216,8 @@ static void run_program(const char *dir, const row *r) {
         for (int j = 0; j < r->n_outputs; j++) {
             size_t n = (size_t)r->outputs[j].count;
             size_t bytes = n * (size_t)dtype_bytes(r->outputs[j].dtype);
-            CHECK_MSG(ane_bridge_surface_size(k, ANE_SURFACE_OUTPUT, j) == bytes, "%s: output %d is %zu bytes, want %zu",
-                      r->file, j, ane_bridge_surface_size(k, ANE_SURFACE_OUTPUT, j), bytes);
+            size_t got = ane_bridge_surface_size(k, ANE_SURFACE_OUTPUT, j);
+            CHECK_MSG(got == bytes, "%s: output %d is %zu bytes, want %zu", r->file, j, got, bytes);
             float *y = malloc(n * sizeof(float));
             ane_bridge_read_output_f32(k, j, y, n);
             size_t bad = 0;

@@ -268,7 +268,8 @@ TEST(ref_slice_by_index_strides_masks_and_squeeze) {
 }
 
 TEST(ref_concat_along_axis_and_interleaved) {
-    const char *mil = MIL_MAIN("tensor<fp16, [2, 1]> a, tensor<fp16, [2, 2]> b, tensor<fp16, [2]> u, tensor<fp16, [2]> v")
+    const char *mil = MIL_MAIN("tensor<fp16, [2, 1]> a, tensor<fp16, [2, 2]> b, tensor<fp16, [2]> u,"
+                               " tensor<fp16, [2]> v")
         "        int32 ax = const()[name = string(\"ax\"), val = int32(-1)];\n"
         "        bool no = const()[name = string(\"no\"), val = bool(false)];\n"
         "        tensor<fp16, [2, 3]> c = concat(values = (a, b), axis = ax, interleave = no);\n"
@@ -290,7 +291,8 @@ TEST(ref_concat_along_axis_and_interleaved) {
 
 TEST(ref_split_by_count_and_by_sizes) {
     const char *mil = MIL_MAIN("tensor<fp16, [2, 3]> x")
-        "        tensor<fp16, [1, 3]> a, tensor<fp16, [1, 3]> b = split(x = x, axis = int32(0), num_splits = int32(2));\n"
+        "        tensor<fp16, [1, 3]> a, tensor<fp16, [1, 3]> b = split(x = x, axis = int32(0),"
+        " num_splits = int32(2));\n"
         "        tensor<int32, [2]> sz = const()[name = string(\"sz\"), val = tensor<int32, [2]>([1, 2])];\n"
         "        tensor<fp16, [2, 1]> c, tensor<fp16, [2, 2]> d = split(x = x, axis = int32(1), split_sizes = sz);\n"
         MIL_END("a, b, c, d");
@@ -487,7 +489,8 @@ TEST(ref_sdpa_without_mask_with_additive_and_bool_masks) {
         "        tensor<bool, [2, 3]> keep = const()[name = string(\"keep\"),"
         " val = tensor<bool, [2, 3]>([true, false, true, true, true, false])];\n"
         "        tensor<fp32, [1, 2, 2]> a = scaled_dot_product_attention(query = q, key = k, value = v);\n"
-        "        tensor<fp32, [1, 2, 2]> b = scaled_dot_product_attention(query = q, key = k, value = v, attn_mask = m);\n"
+        "        tensor<fp32, [1, 2, 2]> b = scaled_dot_product_attention(query = q, key = k, value = v,"
+        " attn_mask = m);\n"
         "        tensor<fp32, [1, 2, 2]> c = scaled_dot_product_attention(query = q, key = k, value = v,"
         " attn_mask = keep);\n" MIL_END("a, b, c");
     float q[] = {1, 0, 0.5f, -1}, kk[] = {1, 1, -1, 2, 0, 1}, v[] = {1, 2, 3, 4, 5, 6}, m[] = {0, -1, 0.5f, -2, 0, 0};
@@ -543,7 +546,8 @@ TEST(ref_softmax_along_last_and_first_axis) {
 TEST(ref_reductions_keep_dims_and_all_axes) {
     const char *mil = MIL_MAIN("tensor<fp16, [2, 3]> x")
         "        tensor<fp16, [2]> s = reduce_sum(x = x, axes = tensor<int32, [1]>([1]), keep_dims = bool(false));\n"
-        "        tensor<fp16, [1, 3]> m = reduce_mean(x = x, axes = tensor<int32, [1]>([-2]), keep_dims = bool(true));\n"
+        "        tensor<fp16, [1, 3]> m = reduce_mean(x = x, axes = tensor<int32, [1]>([-2]),"
+        " keep_dims = bool(true));\n"
         "        fp16 mx = reduce_max(x = x);\n" MIL_END("s, m, mx");
     float x[] = {1, 2, 3, 4, 5, 6};
     const float *in[] = {x};
@@ -754,7 +758,8 @@ TEST(ref_kernels_of_one_program_evaluate_concurrently) {
         "        tensor<fp32, [1, 64]> y = add(x = m, y = fp32(1));\n" MIL_END("y");
     thread_job jobs[2] = {{NULL, 1.0f, 0}, {NULL, -2.0f, 0}};
     for (int t = 0; t < 2; t++)
-        jobs[t].k = ane_bridge_compile_ex("reference", mil, strlen(mil), NULL, NULL, NULL, 0, 1, NULL, 1, NULL, 1, NULL);
+        jobs[t].k = ane_bridge_compile_ex("reference", mil, strlen(mil), NULL, NULL, NULL, 0, 1, NULL, 1, NULL, 1,
+                                          NULL);
     if (!jobs[0].k || !jobs[1].k) {
         test_fail(__FILE__, __LINE__, "compile failed: %s", ane_bridge_last_error());
     } else {

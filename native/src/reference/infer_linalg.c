@@ -164,7 +164,8 @@ int ref_infer_conv(ref_builder *b, const mil_stmt *s, const int *res, mil_type *
     int nsp = xs.rank - 2;
     if (nsp < 1 || nsp > 3) return ref_operand_error(s, "x", "x must be [N, C, spatial...] with 1 to 3 spatial axes "
                                                        "(rank %d)", xs.rank);
-    if (ws.rank != xs.rank) return ref_operand_error(s, "weight", "weight has rank %d, x has rank %d", ws.rank, xs.rank);
+    if (ws.rank != xs.rank)
+        return ref_operand_error(s, "weight", "weight has rank %d, x has rank %d", ws.rank, xs.rank);
     if (groups < 1 || xs.dim[1] % groups || ws.dim[0] % groups)
         return ref_operand_error(s, "groups", "groups %lld must divide the input and output channels",
                                  (long long)groups);

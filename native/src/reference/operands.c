@@ -107,8 +107,7 @@ static double const_number(const ref_value *v, size_t i) {
     return v->data[i];
 }
 
-static int const_elements(ref_builder *b, const mil_stmt *s, const char *key, const ref_value *v, int max,
-                          int *n) {
+static int const_elements(const mil_stmt *s, const char *key, const ref_value *v, int max, int *n) {
     mil_pos pos = ref_operand_pos(s, key);
     if (v->type.rank > 1) {
         ane_error_set_at(pos.line, pos.column, "operand '%s' of %s must be a scalar or a 1-D tensor", key, s->op);
@@ -137,7 +136,7 @@ int ref_const_ints(ref_builder *b, const mil_stmt *s, const char *key, int requi
     int rc = const_operand(b, s, key, required, &v);
     if (rc <= 0) return rc;
     if (!ref_is_int(v->type.dtype)) return wrong_dtype(s, key, v, "an integer constant");
-    if (const_elements(b, s, key, v, max, n)) return -1;
+    if (const_elements(s, key, v, max, n)) return -1;
     for (int i = 0; i < *n; i++) {
         double d = const_number(v, (size_t)i);
         if (d != floor(d) || fabs(d) > 9.0e15) return wrong_dtype(s, key, v, "an integer constant");
@@ -165,7 +164,7 @@ int ref_const_bools(ref_builder *b, const mil_stmt *s, const char *key, int requ
     int rc = const_operand(b, s, key, required, &v);
     if (rc <= 0) return rc;
     if (v->type.dtype != MIL_BOOL) return wrong_dtype(s, key, v, "a bool constant");
-    if (const_elements(b, s, key, v, max, n)) return -1;
+    if (const_elements(s, key, v, max, n)) return -1;
     for (int i = 0; i < *n; i++) out[i] = const_number(v, (size_t)i) != 0;
     return 1;
 }
@@ -189,7 +188,7 @@ int ref_const_float(ref_builder *b, const mil_stmt *s, const char *key, int requ
     if (rc <= 0) return rc;
     if (!ref_is_float(v->type.dtype)) return wrong_dtype(s, key, v, "an fp16 or fp32 constant");
     int n;
-    if (const_elements(b, s, key, v, 1, &n)) return -1;
+    if (const_elements(s, key, v, 1, &n)) return -1;
     if (n != 1) return wrong_dtype(s, key, v, "one number");
     *out = v->data[0]; /* already rounded to the constant's dtype */
     return 1;
