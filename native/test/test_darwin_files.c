@@ -205,9 +205,12 @@ TEST(workdir_writes_model_and_weights_where_the_framework_reads_them) {
     path_of(p, sizeof p, wd.path, "weights/sub/mask.bin");
     CHECK_EQ_INT(2, slurp(p, buf, sizeof buf));
     CHECK(memcmp(buf, W1, 2) == 0);
-    /* holder file named after this process */
-    path_of(p, sizeof p, wd.path, ".ane4j-holders");
+    /* a holder file named after this process, beside the folder (the framework's to rewrite) */
+    path_of(p, sizeof p, root, ".ane4j-ABC123.holders");
+    CHECK(strcmp(wd.holders, p) == 0);
     CHECK_EQ_INT(1, count_entries(p));
+    path_of(p, sizeof p, wd.path, "");
+    CHECK_EQ_INT(2, count_entries(p)); /* model.mil and weights: no bookkeeping of ours in there */
     char prefix[32];
     snprintf(prefix, sizeof prefix, "/%ld-", (long)getpid());
     CHECK(strstr(wd.holder, prefix) != NULL);
@@ -231,7 +234,11 @@ TEST(workdir_identical_programs_keep_the_folder_until_the_last_closes) {
     CHECK_EQ_INT(0, ane_workdir_open(&b, root, "SAME"));
     ane_workdir_unlock(&b);
     CHECK(strcmp(a.holder, b.holder) != 0);
+    /* the framework may rebuild its folder from scratch: registrations live outside it */
+    ane_files_remove_tree(a.path);
+    CHECK_EQ_INT(0, ane_files_mkdirs(a.path));
     path_of(mil, sizeof mil, a.path, "model.mil");
+    put(mil, "rebuilt");
     ane_workdir_close(&a);
     CHECK(exists(mil));
     ane_workdir_close(&b);
@@ -265,8 +272,8 @@ TEST(workdir_ignores_holders_of_dead_processes) {
     ane_workdir wd;
     CHECK_EQ_INT(0, ane_workdir_open(&wd, root, "STALE"));
     char name[64];
-    snprintf(name, sizeof name, ".ane4j-holders/%ld-abcdef", (long)child);
-    path_of(stale, sizeof stale, wd.path, name);
+    snprintf(name, sizeof name, "%ld-abcdef", (long)child);
+    path_of(stale, sizeof stale, wd.holders, name);
     put(stale, "");
     ane_workdir_close(&wd);
     CHECK(!exists(wd.path));

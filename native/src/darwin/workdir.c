@@ -15,7 +15,6 @@
 #include "blob.h"
 #include "error.h"
 
-#define HOLDERS_DIR ".ane4j-holders"
 #define MODEL_PATH "@model_path/" /* what BLOBFILE paths start with (checked by ane_blob_check_path) */
 
 /* flock() the lock file. A last holder unlinks it before unlocking, so after waiting we check that the
@@ -82,25 +81,25 @@ int ane_workdir_open(ane_workdir *wd, const char *root, const char *id) {
         ane_error_set(ANE_ERR_INTERNAL, "unusable model identifier '%s' for a folder name", id);
         return -1;
     }
-    char lock_name[160];
+    char lock_name[160], holders_name[160];
     snprintf(lock_name, sizeof lock_name, ".ane4j-%s.lock", id);
-    char holders[ANE_FILES_PATH_MAX];
+    snprintf(holders_name, sizeof holders_name, ".ane4j-%s.holders", id);
     if (ane_files_join(wd->path, sizeof wd->path, root, id) != 0 ||
         ane_files_join(wd->lock, sizeof wd->lock, root, lock_name) != 0 ||
-        ane_files_join(holders, sizeof holders, wd->path, HOLDERS_DIR) != 0)
+        ane_files_join(wd->holders, sizeof wd->holders, root, holders_name) != 0)
         return -1;
     if (lock_folder(wd) != 0) return -1;
     if (ane_files_mkdirs(wd->path) != 0 || ane_files_check_private_dir(wd->path) != 0 ||
-        ane_files_mkdirs(holders) != 0)
+        ane_files_mkdirs(wd->holders) != 0 || ane_files_check_private_dir(wd->holders) != 0)
         goto fail;
-    int n = snprintf(wd->holder, sizeof wd->holder, "%s/%ld-XXXXXX", holders, (long)getpid());
+    int n = snprintf(wd->holder, sizeof wd->holder, "%s/%ld-XXXXXX", wd->holders, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof wd->holder) {
-        ane_error_set(ANE_ERR_INTERNAL, "path too long: %s", holders);
+        ane_error_set(ANE_ERR_INTERNAL, "path too long: %s", wd->holders);
         goto fail;
     }
     int fd = mkstemp(wd->holder);
     if (fd < 0) {
-        ane_error_set(ANE_ERR_INTERNAL, "cannot register in %s: %s", holders, strerror(errno));
+        ane_error_set(ANE_ERR_INTERNAL, "cannot register in %s: %s", wd->holders, strerror(errno));
         goto fail;
     }
     close(fd);
@@ -140,9 +139,9 @@ void ane_workdir_close(ane_workdir *wd) {
     unlink(wd->holder);
     wd->holder[0] = '\0';
     if (!locked) return; /* leave the folder: someone may still use it */
-    char holders[ANE_FILES_PATH_MAX];
-    if (ane_files_join(holders, sizeof holders, wd->path, HOLDERS_DIR) == 0 && !has_live_holder(holders)) {
+    if (!has_live_holder(wd->holders)) {
         ane_files_remove_tree(wd->path);
+        ane_files_remove_tree(wd->holders);
         unlink(wd->lock); /* before unlocking: waiters then see the path changed and retry */
     }
     ane_workdir_unlock(wd);
