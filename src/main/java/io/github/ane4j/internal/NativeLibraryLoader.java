@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
  *     an error);</li>
  * <li>the jar resource for this platform, extracted to {@code <cache folder>/<sha-256 of the library>/}
  *     and loaded from there, trying each cache folder in turn. A file already there is reused when its
- *     content hash matches, else rewritten. Writing goes to a temporary file that is then renamed
+ *     bytes match, else rewritten. Writing goes to a temporary file that is then renamed
  *     atomically, so concurrent JVMs never see a partial library.</li>
  * </ol>
  * When nothing loads, the {@link UnsatisfiedLinkError} names the platform, every path tried with its
@@ -85,7 +86,7 @@ public final class NativeLibraryLoader {
         for (Path dir : cacheDirs) {
             Path target = dir.toAbsolutePath().resolve(sha256).resolve(platform.libraryFileName());
             try {
-                extract(library, sha256, target);
+                extract(library, target);
             } catch (IOException | RuntimeException e) {
                 tried.add(target + ": cannot extract (" + e + ")");
                 lastCause = e;
@@ -125,13 +126,14 @@ public final class NativeLibraryLoader {
 
     /** Makes {@code target} hold exactly {@code library}: reuse a matching file, else write a temporary file
      *  beside it and rename it into place in one step. */
-    private static void extract(byte[] library, String sha256, Path target) throws IOException {
+    private static void extract(byte[] library, Path target) throws IOException {
         Path dir = Files.createDirectories(target.getParent());
         Path temp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
         try {
             requireOwnedLikeTemp(dir, temp);
             requireOwnedLikeTemp(dir.getParent(), temp);
-            if (Files.isRegularFile(target) && sha256.equals(sha256(Files.readAllBytes(target)))) return;
+            if (Files.isRegularFile(target) && Files.size(target) == library.length
+                    && Arrays.equals(Files.readAllBytes(target), library)) return;
             Files.write(temp, library);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -153,7 +155,7 @@ public final class NativeLibraryLoader {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    private static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
