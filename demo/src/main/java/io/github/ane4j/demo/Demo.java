@@ -4,6 +4,7 @@ import io.github.ane4j.Ane;
 import io.github.ane4j.Kernel;
 import io.github.ane4j.mil.MilProgram;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -34,7 +35,8 @@ public final class Demo {
         int k = arg(args, 0, 768), n = arg(args, 1, 768), m = arg(args, 2, 64), runs = arg(args, 3, 50);
         SplittableRandom random = new SplittableRandom(2024);
         float[] x = randomValues(random, Math.multiplyExact(k, m), 1.0);
-        float[] w = randomValues(random, Math.multiplyExact(n, k), 1.0 / Math.sqrt(k));
+        float[] w1 = randomValues(random, Math.multiplyExact(n, k), 1.0 / Math.sqrt(k));
+        float[] w2 = randomValues(random, n * k, 1.0 / Math.sqrt(k));
 
         System.out.printf(Locale.ROOT, "ane4j demo: linear layer y[1,%d,%d] = W[1,%d,%d] · x[1,%d,1,%d], dynamic weights%n",
                 n, m, n, k, k, m);
@@ -50,35 +52,43 @@ public final class Demo {
                         compileMs, ane.compileCount());
 
                 kernel.input(0).write(x);
-                kernel.weight(0).write(w);
+                kernel.weight(0).write(w1);
                 kernel.eval();
-                pass = check("first weights ", kernel.output(0).readFloats(), w, x, n, k, m, "");
+                pass = check("first weights ", kernel.output(0).readFloats(), w1, x, n, k, m, "");
 
-                w = randomValues(random, n * k, 1.0 / Math.sqrt(k));
-                kernel.weight(0).write(w);
+                kernel.weight(0).write(w2);
                 kernel.eval();
-                pass &= check("new weights   ", kernel.output(0).readFloats(), w, x, n, k, m,
+                pass &= check("new weights   ", kernel.output(0).readFloats(), w2, x, n, k, m,
                         ", no recompile (compiles so far: " + ane.compileCount() + ")");
 
                 for (int i = 0; i < 3; i++) kernel.eval(); // warm-up
-                t0 = System.nanoTime();
-                for (int i = 0; i < runs; i++) kernel.eval();
-                double evalUs = (System.nanoTime() - t0) / 1e3 / runs;
+                Timing eval = Timing.of(runs, kernel::eval);
+                for (int i = 0; i < 5; i++) kernel.weight(0).write(w2); // warm-up
+                Timing write = Timing.of(runs, () -> kernel.weight(0).write(w2));
 
-                int writes = 20;
-                for (int i = 0; i < 5; i++) kernel.weight(0).write(w); // warm-up
-                t0 = System.nanoTime();
-                for (int i = 0; i < writes; i++) kernel.weight(0).write(w);
-                double writeUs = (System.nanoTime() - t0) / 1e3 / writes;
-
-                double gflops = 2.0 * n * k * m / (evalUs * 1e3);
-                System.out.printf(Locale.ROOT, "eval           %.1f µs mean over %d runs (%.2f GFLOP/s)%n", evalUs, runs, gflops);
-                System.out.printf(Locale.ROOT, "weight write   %.1f µs mean over %d writes (%d floats -> fp16)%n",
-                        writeUs, writes, n * k);
+                System.out.printf(Locale.ROOT, "eval           %.1f µs mean, %.1f µs median over %d runs (%.2f GFLOP/s at the median)%n",
+                        eval.meanUs(), eval.medianUs(), runs, 2.0 * n * k * m / (eval.medianUs() * 1e3));
+                System.out.printf(Locale.ROOT, "weight write   %.1f µs mean, %.1f µs median over %d writes (%d floats -> fp16)%n",
+                        write.meanUs(), write.medianUs(), runs, n * k);
             }
         }
         System.out.println(pass ? "PASS" : "FAIL");
         if (!pass) System.exit(1);
+    }
+
+    /** Wall-clock times of repeated calls; the median shrugs off the odd descheduled run on a busy machine. */
+    private record Timing(double meanUs, double medianUs) {
+        static Timing of(int runs, Runnable call) {
+            long[] ns = new long[runs];
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                call.run();
+                ns[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(ns);
+            double median = runs % 2 == 1 ? ns[runs / 2] : (ns[runs / 2 - 1] + ns[runs / 2]) / 2.0;
+            return new Timing(Arrays.stream(ns).average().orElse(0) / 1e3, median / 1e3);
+        }
     }
 
     /** Compares y with a double-precision matmul of the fp16-rounded W and x, and prints the verdict. */
