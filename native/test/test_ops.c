@@ -230,6 +230,22 @@ TEST(binary_broadcast_row_column_and_scalar) {
     check_all_near(twice, o, 6, 0, "[2,3] * scalar");
 }
 
+TEST(maximum_minimum_and_reduce_max_propagate_nan) {
+    const float x[] = { NAN, 1, 2 }, y[] = { 0, NAN, 1 };
+    ref_shape s = SHAPE(3);
+    float o[3];
+    ref_binary(REF_MAXIMUM, x, &s, y, &s, o, &s);
+    CHECK(isnan(o[0]) && isnan(o[1]));
+    CHECK_NEAR(2, o[2], 0);
+    ref_binary(REF_MINIMUM, x, &s, y, &s, o, &s);
+    CHECK(isnan(o[0]) && isnan(o[1]));
+    CHECK_NEAR(1, o[2], 0);
+    ref_reduce(REF_REDUCE_MAX, y, &s, 1u, o);
+    CHECK(isnan(o[0]));
+    ref_reduce(REF_REDUCE_MIN, x, &s, 1u, o);
+    CHECK(isnan(o[0]));
+}
+
 /* Broadcasting in several axes at once against an index-by-index evaluation. */
 TEST(binary_broadcast_rank4_matches_naive) {
     ref_shape xs = SHAPE(2, 1, 5, 7), ys = SHAPE(3, 1, 1), os;

@@ -16,7 +16,7 @@ int ref_broadcast_shape(const ref_shape *a, const ref_shape *b, ref_shape *out) 
     return 0;
 }
 
-/* One row of the broadcast walk: sx / sy are 0 (broadcast) or 1. */
+/* One row of the broadcast walk: sx / sy are 0 (broadcast) or 1. maximum / minimum propagate NaN. */
 static void binary_row(ref_binop op, const float *x, int64_t sx, const float *y, int64_t sy, float *out,
                        int64_t n) {
     switch (op) {
@@ -26,10 +26,10 @@ static void binary_row(ref_binop op, const float *x, int64_t sx, const float *y,
     case REF_DIV: for (int64_t i = 0; i < n; i++) out[i] = x[i * sx] / y[i * sy]; break;
     case REF_POW: for (int64_t i = 0; i < n; i++) out[i] = powf(x[i * sx], y[i * sy]); break;
     case REF_MAXIMUM:
-        for (int64_t i = 0; i < n; i++) { float a = x[i * sx], b = y[i * sy]; out[i] = a > b ? a : b; }
+        for (int64_t i = 0; i < n; i++) { float a = x[i * sx], b = y[i * sy]; out[i] = a > b || a != a ? a : b; }
         break;
     case REF_MINIMUM:
-        for (int64_t i = 0; i < n; i++) { float a = x[i * sx], b = y[i * sy]; out[i] = a < b ? a : b; }
+        for (int64_t i = 0; i < n; i++) { float a = x[i * sx], b = y[i * sy]; out[i] = a < b || a != a ? a : b; }
         break;
     }
 }

@@ -36,11 +36,12 @@ static void reduce_walk_init(const ref_shape *s, unsigned mask, reduce_walk *rw)
 static int64_t group_stride(const reduce_walk *rw) { return rw->w.stride[0][rw->w.rank - 1]; }
 static int64_t red_stride(const reduce_walk *rw) { return rw->w.stride[1][rw->w.rank - 1]; }
 
+/* acc op v; max / min propagate NaN like sum does. */
 static float combine(ref_reduce_op op, float acc, float v) {
     switch (op) {
     case REF_REDUCE_PROD: return acc * v;
-    case REF_REDUCE_MAX: return v > acc ? v : acc;
-    case REF_REDUCE_MIN: return v < acc ? v : acc;
+    case REF_REDUCE_MAX: return v > acc || v != v ? v : acc;
+    case REF_REDUCE_MIN: return v < acc || v != v ? v : acc;
     default: return acc + v;
     }
 }
