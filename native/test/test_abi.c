@@ -1,5 +1,6 @@
 /* The upstream bridge's test scenarios and the ane4j additions, through the public ABI on the
  * reference backend. Expected values are worked out by hand or by naive loops here. */
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -354,4 +355,44 @@ TEST(abi_last_error_is_per_thread) {
     CHECK_EQ_INT(ANE_ERR_INVALID_ARGUMENT, a.code_after_fail);
     CHECK_EQ_INT(ANE_OK, b.code_after_ok);
     CHECK(a.msg && strstr(a.msg, "no-such-backend"));
+}
+
+static const char *INTEGER_IO =
+    "program(1.3)\n"
+    "{\n"
+    "    func main<ios18>(tensor<int8, [6]> q, tensor<int32, [6]> i, tensor<uint8, [6]> u) {\n"
+    "    } -> (q, i, u);\n"
+    "}\n";
+
+TEST(abi_float_writes_round_half_even_and_saturate_into_integer_surfaces) {
+    ANEKernelHandle *k = ane_bridge_compile_dyn_multi(INTEGER_IO, strlen(INTEGER_IO), 3, NULL, 0, NULL, 3, NULL);
+    CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
+    if (!k) return;
+    CHECK_EQ_INT(ANE_DTYPE_INT8, ane_bridge_surface_dtype(k, ANE_SURFACE_INPUT, 0));
+    CHECK_EQ_INT(ANE_DTYPE_INT32, ane_bridge_surface_dtype(k, ANE_SURFACE_INPUT, 1));
+    CHECK_EQ_INT(ANE_DTYPE_UINT8, ane_bridge_surface_dtype(k, ANE_SURFACE_INPUT, 2));
+    CHECK_EQ_INT(24, ane_bridge_surface_size(k, ANE_SURFACE_INPUT, 1));
+    const float v[6] = { 2.5f, -2.5f, 3.5f, 1e10f, -1e10f, NAN };
+    for (int s = 0; s < 3; s++) ane_bridge_write_input_f32(k, s, v, 6);
+    CHECK_EQ_INT(ANE_OK, ane_bridge_last_error_code());
+    const int8_t *q = ane_bridge_surface_pointer(k, ANE_SURFACE_INPUT, 0);
+    const int32_t *i = ane_bridge_surface_pointer(k, ANE_SURFACE_INPUT, 1);
+    const uint8_t *u = ane_bridge_surface_pointer(k, ANE_SURFACE_INPUT, 2);
+    const int want_q[6] = { 2, -2, 4, 127, -128, 0 }, want_u[6] = { 2, 0, 4, 255, 0, 0 };
+    const long long want_i[6] = { 2, -2, 4, 2147483647LL, -2147483648LL, 0 };
+    for (int e = 0; e < 6; e++) {
+        CHECK_EQ_INT(want_q[e], q[e]);
+        CHECK_EQ_INT(want_i[e], i[e]);
+        CHECK_EQ_INT(want_u[e], u[e]);
+    }
+    CHECK(ane_bridge_eval(k));
+    float out[6];
+    ane_bridge_read_output_f32(k, 0, out, 6);
+    for (int e = 0; e < 6; e++) CHECK_NEAR(want_q[e], out[e], 0);
+    ane_bridge_read_output_f32(k, 1, out, 6);
+    for (int e = 0; e < 6; e++)
+        if (e != 3) CHECK_NEAR(want_i[e], out[e], 0); /* INT32_MAX has no float; the backend rounds it */
+    ane_bridge_read_output_f32(k, 2, out, 6);
+    for (int e = 0; e < 6; e++) CHECK_NEAR(want_u[e], out[e], 0);
+    ane_bridge_free(k);
 }
