@@ -167,6 +167,24 @@ class KernelApiTest {
     }
 
     @Test
+    void integerOutputsReadAsFloats() {
+        float[] x = {-128, -3, 0, 7, 100, 127};
+        for (String dtype : new String[] {"int32", "int8"}) {
+            try (Kernel k = ane.compile(Programs.castTo(dtype, x.length))) {
+                assertEquals(DType.fromMilName(dtype), k.output(0).dtype());
+                k.input(0).write(x);
+                k.eval();
+                assertArrayEquals(x, k.output(0).readFloats(), dtype);
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment raw = arena.allocate(k.output(0).byteSize());
+                    k.output(0).read(raw);
+                    assertEquals(-3, dtype.equals("int32") ? raw.getAtIndex(ValueLayout.JAVA_INT, 1) : raw.get(ValueLayout.JAVA_BYTE, 1));
+                }
+            }
+        }
+    }
+
+    @Test
     void surfacesStartZeroedAndKeepContentsAcrossEvals() {
         try (Kernel k = ane.compile(Programs.addSelf(2, 2))) {
             assertArrayEquals(new float[4], k.input(0).readFloats());

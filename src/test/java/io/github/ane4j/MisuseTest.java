@@ -64,6 +64,14 @@ class MisuseTest {
     }
 
     @Test
+    void floatWritesNeedAFloatSurface() {
+        try (Kernel k = ane.compile(Programs.castTo("int32", 4))) {
+            assertMessage(IllegalArgumentException.class, () -> k.output(0).write(new float[4]), "fp16 or fp32", "int32",
+                    "write(MemorySegment)");
+        }
+    }
+
+    @Test
     void indicesOutsideTheSignatureAreRefused() {
         assertMessage(IndexOutOfBoundsException.class, () -> fp16.input(1), "input index 1", "1 input");
         assertMessage(IndexOutOfBoundsException.class, () -> fp16.input(-1), "input index -1");

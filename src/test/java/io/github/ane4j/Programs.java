@@ -81,6 +81,17 @@ final class Programs {
                 """.formatted(n, k, m, path));
     }
 
+    /** y = cast(x, dtype) for fp16 x [1, n]: an output surface of an integer type. */
+    static MilProgram castTo(String dtype, int n) {
+        return MilProgram.parse(HEADER + """
+                    func main<ios18>(tensor<fp16, [1, %2$d]> x) {
+                        string dt = const()[name=string("dt"), val=string("%1$s")];
+                        tensor<%1$s, [1, %2$d]> y = cast(dtype=dt,x=x)[name=string("y")];
+                    } -> (y);
+                }
+                """.formatted(dtype, n));
+    }
+
     /** out[n][m] = sum_k w[n][k] * x[k][m], all row-major, accumulated in double. */
     static float[] matmul(float[] w, float[] x, int n, int k, int m) {
         float[] out = new float[n * m];
