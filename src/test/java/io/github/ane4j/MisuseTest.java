@@ -165,6 +165,21 @@ class MisuseTest {
     }
 
     @Test
+    void anEvalFailureCarriesTheBackendsReason() {
+        try (Kernel k = ane.compile(Programs.gather(4, 2)); Arena arena = Arena.ofConfined()) {
+            k.input(0).write(new float[] {10, 20, 30, 40});
+            k.input(1).write(arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, 3, 1));
+            k.eval();
+            assertEquals(List.of(40f, 20f), List.of(k.output(0).readFloats()[0], k.output(0).readFloats()[1]));
+            k.input(1).write(arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, 0, 9));
+            assertMessage(AneEvalException.class, k::eval, "eval: ", "out of range");
+            k.input(1).write(arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, 2, 0));
+            k.eval(); // the kernel stays usable
+            assertEquals(30f, k.output(0).readFloats()[0]);
+        }
+    }
+
+    @Test
     void declaredShapesThatDisagreeWithTheOpAreRejected() {
         String text = """
                 program(1.3)

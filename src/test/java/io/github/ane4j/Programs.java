@@ -92,6 +92,17 @@ final class Programs {
                 """.formatted(dtype, n));
     }
 
+    /** y = x[indices] along axis 0 of fp16 x [n], with int32 indices [k] given at run time. */
+    static MilProgram gather(int n, int k) {
+        return MilProgram.parse(HEADER + """
+                    func main<ios18>(tensor<fp16, [%1$d]> x, tensor<int32, [%2$d]> indices) {
+                        int32 ax = const()[name=string("ax"), val=int32(0)];
+                        tensor<fp16, [%2$d]> y = gather(axis=ax,indices=indices,x=x)[name=string("g")];
+                    } -> (y);
+                }
+                """.formatted(n, k));
+    }
+
     /** out[n][m] = sum_k w[n][k] * x[k][m], all row-major, accumulated in double. */
     static float[] matmul(float[] w, float[] x, int n, int k, int m) {
         float[] out = new float[n * m];
