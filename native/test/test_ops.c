@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -160,6 +161,27 @@ TEST(sgemm_no_cblas_environment_variable_selects_builtin) {
 #else
     test_skip("re-running the test runner needs /proc/self/exe (Linux)");
 #endif
+}
+
+typedef struct gemm_job { gemm_fn gemm; int ok; } gemm_job;
+
+static void *gemm_job_run(void *arg) {
+    gemm_job *job = arg;
+    job->ok = 1;
+    for (int rep = 0; rep < 3 && job->ok; rep++)
+        job->ok = check_gemm_case(job->gemm, NULL, rep & 1, 1, 97, 130, 75 + rep);
+    return NULL;
+}
+
+/* The library must be usable from several threads at once (Java callers run kernels concurrently). */
+TEST(sgemm_concurrent_calls_from_several_threads) {
+    gemm_job jobs[4] = { { ref_sgemm, 0 }, { ref_sgemm, 0 }, { ref_sgemm_builtin, 0 }, { ref_sgemm_builtin, 0 } };
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) CHECK(pthread_create(&th[i], NULL, gemm_job_run, &jobs[i]) == 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_MSG(jobs[i].ok, "thread %d computed a wrong product", i);
+    }
 }
 
 TEST(sgemm_hand_computed_2x2) {
