@@ -184,6 +184,28 @@ TEST(ref_cast_fp32_io_rounds_to_fp16_and_truncates_to_int32) {
     ane_bridge_free(k);
 }
 
+/* Integers travel as floats inside; at the int32 limits the surfaces still saturate to the limits. */
+TEST(ref_int32_limits_pass_through_saturated) {
+    const char *mil = MIL_MAIN("tensor<int32, [3]> x")
+        "        tensor<int32, [3]> y = identity(x = x);\n"
+        "        tensor<int32, [3]> z = add(x = x, y = int32(1));\n" MIL_END("y, z");
+    ANEKernelHandle *k = ref_compile(mil, 1, 2);
+    if (!k) return;
+    int32_t x[] = {INT32_MAX, INT32_MIN, -7}, y[3], z[3];
+    ane_bridge_write_input(k, 0, x, sizeof x);
+    if (ane_bridge_eval(k)) {
+        ane_bridge_read_output(k, 0, y, sizeof y);
+        ane_bridge_read_output(k, 1, z, sizeof z);
+        CHECK_EQ_INT(INT32_MAX, y[0]);
+        CHECK_EQ_INT(INT32_MIN, y[1]);
+        CHECK_EQ_INT(-7, y[2]);
+        CHECK_EQ_INT(INT32_MAX, z[0]);
+        CHECK_EQ_INT(INT32_MIN, z[1]); /* -2^31 + 1 has no float: the sum stays -2^31 */
+        CHECK_EQ_INT(-6, z[2]);
+    }
+    ane_bridge_free(k);
+}
+
 /* ---- layout ---------------------------------------------------------------------------------------- */
 
 static void iota(float *x, size_t n) {

@@ -19,7 +19,7 @@ static void round_to_int(float *x, size_t n, float lo, float hi) {
 void ref_round_to_dtype(mil_dtype dt, float *x, size_t n) {
     switch (dt) {
     case MIL_FP16: ane_round_to_fp16(x, n); break;
-    case MIL_INT32: round_to_int(x, n, -2147483648.0f, 2147483520.0f); break; /* largest float < 2^31 */
+    case MIL_INT32: round_to_int(x, n, -2147483648.0f, 2147483648.0f); break; /* 2^31: written as INT32_MAX */
     case MIL_INT16: round_to_int(x, n, -32768.0f, 32767.0f); break;
     case MIL_UINT16: round_to_int(x, n, 0.0f, 65535.0f); break;
     case MIL_INT8: round_to_int(x, n, -128.0f, 127.0f); break;

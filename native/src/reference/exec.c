@@ -102,12 +102,17 @@ static void read_surface(const ane_surface *s, float *dst, size_t n) {
 
 static float clampf(float v, float lo, float hi) { return v != v ? 0.0f : v < lo ? lo : v > hi ? hi : v; }
 
+/* Saturating: INT32_MAX has no float, 2^31 and above stand for it. */
+static int32_t to_int32(float v) {
+    return v != v ? 0 : v >= 2147483648.0f ? INT32_MAX : v <= -2147483648.0f ? INT32_MIN : (int32_t)v;
+}
+
 static void write_surface(ane_surface *s, const float *src, size_t n) {
     switch (s->dtype) {
     case ANE_DTYPE_FP16: ane_fp32_to_fp16(src, s->base, n); break;
     case ANE_DTYPE_FP32: memcpy(s->base, src, n * sizeof(float)); break;
     case ANE_DTYPE_INT32:
-        for (size_t i = 0; i < n; i++) ((int32_t *)s->base)[i] = (int32_t)clampf(src[i], -2147483648.0f, 2147483520.0f);
+        for (size_t i = 0; i < n; i++) ((int32_t *)s->base)[i] = to_int32(src[i]);
         break;
     case ANE_DTYPE_INT8:
         for (size_t i = 0; i < n; i++) ((int8_t *)s->base)[i] = (int8_t)clampf(src[i], -128.0f, 127.0f);
