@@ -63,7 +63,7 @@ public final class Demo {
 
                 for (int i = 0; i < 3; i++) kernel.eval(); // warm-up
                 Timing eval = Timing.of(runs, kernel::eval);
-                for (int i = 0; i < 5; i++) kernel.weight(0).write(w2); // warm-up
+                for (int i = 0; i < 200; i++) kernel.weight(0).write(w2); // warm-up: let the JIT compile the conversion
                 Timing write = Timing.of(runs, () -> kernel.weight(0).write(w2));
 
                 System.out.printf(Locale.ROOT, "eval           %.1f µs mean, %.1f µs median over %d runs (%.2f GFLOP/s at the median)%n",
