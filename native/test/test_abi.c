@@ -320,15 +320,31 @@ TEST(abi_a_successful_call_clears_the_last_error) {
     CHECK_EQ_INT(0, col);
 }
 
-/* Each thread sees only its own last error. */
+/* Each thread sees only its own last error. The threads take turns through a shared step counter
+ * (no pthread_barrier: macOS lacks it). */
 typedef struct thread_result { int code_after_fail, code_after_ok; const char *msg; } thread_result;
-static pthread_barrier_t error_barrier;
+static pthread_mutex_t step_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t step_cond = PTHREAD_COND_INITIALIZER;
+static int step;
+
+static void wait_for_step(int s) {
+    pthread_mutex_lock(&step_mutex);
+    while (step < s) pthread_cond_wait(&step_cond, &step_mutex);
+    pthread_mutex_unlock(&step_mutex);
+}
+
+static void next_step(void) {
+    pthread_mutex_lock(&step_mutex);
+    step++;
+    pthread_cond_broadcast(&step_cond);
+    pthread_mutex_unlock(&step_mutex);
+}
 
 static void *fail_then_wait(void *arg) {
     thread_result *r = arg;
     ane_bridge_select_backend("no-such-backend");
-    pthread_barrier_wait(&error_barrier); /* the other thread succeeds now */
-    pthread_barrier_wait(&error_barrier);
+    next_step();      /* step 1: the other thread succeeds now */
+    wait_for_step(2);
     r->code_after_fail = ane_bridge_last_error_code();
     r->msg = ane_bridge_last_error();
     return NULL;
@@ -336,22 +352,21 @@ static void *fail_then_wait(void *arg) {
 
 static void *wait_then_succeed(void *arg) {
     thread_result *r = arg;
-    pthread_barrier_wait(&error_barrier);
+    wait_for_step(1);
     ane_bridge_get_compile_count();
     r->code_after_ok = ane_bridge_last_error_code();
-    pthread_barrier_wait(&error_barrier);
+    next_step();      /* step 2 */
     return NULL;
 }
 
 TEST(abi_last_error_is_per_thread) {
     thread_result a = { -1, -1, NULL }, b = { -1, -1, NULL };
     pthread_t ta, tb;
-    pthread_barrier_init(&error_barrier, NULL, 2);
+    step = 0;
     pthread_create(&ta, NULL, fail_then_wait, &a);
     pthread_create(&tb, NULL, wait_then_succeed, &b);
     pthread_join(ta, NULL);
     pthread_join(tb, NULL);
-    pthread_barrier_destroy(&error_barrier);
     CHECK_EQ_INT(ANE_ERR_INVALID_ARGUMENT, a.code_after_fail);
     CHECK_EQ_INT(ANE_OK, b.code_after_ok);
     CHECK(a.msg && strstr(a.msg, "no-such-backend"));

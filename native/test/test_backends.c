@@ -33,6 +33,7 @@ static void check_preset_in_this_process(const char *preset) {
     CHECK(!strcmp("reference", ane_bridge_backend_name()));
 }
 
+#ifdef __linux__
 static int run_child(const char *preset) {
     pid_t pid = fork();
     if (pid == 0) {
@@ -47,6 +48,7 @@ static int run_child(const char *preset) {
     if (pid <= 0 || waitpid(pid, &status, 0) != pid) return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+#endif
 
 TEST(backends_preset_from_the_environment) {
     if (getenv(CHILD_MARK)) {
