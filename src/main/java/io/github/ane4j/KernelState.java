@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The native side of a {@link Kernel}: its handle, the shared arena that frees it, and its open views.
+ * The native side of a {@link Kernel}: its handle, the shared arena whose closing frees it (from any
+ * thread), and its open views.
  * Kept apart from {@code Kernel} so the Cleaner and the owning {@link Ane} can close it without keeping the
  * kernel reachable.
  *
@@ -37,8 +38,6 @@ final class KernelState implements Runnable {
     }
 
     MemorySegment handle() { return handle; }
-
-    Arena arena() { return arena; }
 
     Thread owner() { return owner; }
 

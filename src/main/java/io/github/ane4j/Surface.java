@@ -211,10 +211,11 @@ public final class Surface {
 
     Kernel kernel() { return kernel; }
 
-    /** Locks the surface and returns its memory scoped to the kernel's arena. Call with the kernel state's
-     *  monitor held. */
+    /** Locks the surface and returns its memory. Call with the kernel state's monitor held and do not let the
+     *  segment escape the block: it is unscoped (so copy loops vectorise) and only the monitor keeps the
+     *  kernel, and so the memory, alive. */
     private MemorySegment lock(boolean readOnly) {
-        return lockBase(readOnly).reinterpret(byteSize, kernel.state().arena(), null);
+        return lockBase(readOnly).reinterpret(byteSize);
     }
 
     /** Call with the kernel state's monitor held. */
