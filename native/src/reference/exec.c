@@ -1,5 +1,5 @@
-/* Instances of a plan and their evaluation: surfaces in, steps, surfaces out. Nothing is allocated per
- * eval; each step is one kernel call on whole tensors. */
+/* Instances of a plan and their evaluation: surfaces in, steps, surfaces out. This file allocates nothing
+ * per eval; each step is one kernel call on whole tensors. */
 #include <stdlib.h>
 #include <string.h>
 
