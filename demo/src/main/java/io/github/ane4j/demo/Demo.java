@@ -61,9 +61,7 @@ public final class Demo {
                 pass &= check("new weights   ", kernel.output(0).readFloats(), w2, x, n, k, m,
                         ", no recompile (compiles so far: " + ane.compileCount() + ")");
 
-                for (int i = 0; i < 3; i++) kernel.eval(); // warm-up
                 Timing eval = Timing.of(runs, kernel::eval);
-                for (int i = 0; i < 200; i++) kernel.weight(0).write(w2); // warm-up: let the JIT compile the conversion
                 Timing write = Timing.of(runs, () -> kernel.weight(0).write(w2));
 
                 System.out.printf(Locale.ROOT, "eval           %.1f µs mean, %.1f µs median over %d runs (%.2f GFLOP/s at the median)%n",
@@ -79,6 +77,8 @@ public final class Demo {
     /** Wall-clock times of repeated calls; the median shrugs off the odd descheduled run on a busy machine. */
     private record Timing(double meanUs, double medianUs) {
         static Timing of(int runs, Runnable call) {
+            long warmUpEnd = System.nanoTime() + 300_000_000L; // 0.3 s for the JIT to compile the Java side
+            for (int i = 0; i < 3 || System.nanoTime() < warmUpEnd; i++) call.run();
             long[] ns = new long[runs];
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
