@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * One tensor buffer of a {@link Kernel}: an activation input, a dynamic weight, or an output. It holds the
@@ -82,14 +83,7 @@ public final class Surface {
         kernel.checkUsable();
         requireDType(DType.FP16, "write(short[])");
         requireLength(Objects.requireNonNull(fp16, "fp16").length);
-        synchronized (kernel.state()) {
-            MemorySegment memory = lock(false);
-            try {
-                MemorySegment.copy(fp16, 0, memory, ValueLayout.JAVA_SHORT, 0, fp16.length);
-            } finally {
-                unlock(false);
-            }
-        }
+        access(false, memory -> MemorySegment.copy(fp16, 0, memory, ValueLayout.JAVA_SHORT, 0, fp16.length));
     }
 
     /**
@@ -105,18 +99,13 @@ public final class Surface {
                     + dtype().milName() + "; use write(MemorySegment) with " + dtype().milName() + " values");
         }
         requireLength(Objects.requireNonNull(values, "values").length);
-        synchronized (kernel.state()) {
-            MemorySegment memory = lock(false);
-            try {
-                if (dtype() == DType.FP16) {
-                    Fp16.toFp16(values, 0, memory, 0, values.length);
-                } else {
-                    MemorySegment.copy(values, 0, memory, ValueLayout.JAVA_FLOAT, 0, values.length);
-                }
-            } finally {
-                unlock(false);
+        access(false, memory -> {
+            if (dtype() == DType.FP16) {
+                Fp16.toFp16(values, 0, memory, 0, values.length);
+            } else {
+                MemorySegment.copy(values, 0, memory, ValueLayout.JAVA_FLOAT, 0, values.length);
             }
-        }
+        });
     }
 
     /**
@@ -128,14 +117,7 @@ public final class Surface {
     public void write(MemorySegment src) {
         kernel.checkUsable();
         requireSegmentSize(Objects.requireNonNull(src, "src"));
-        synchronized (kernel.state()) {
-            MemorySegment memory = lock(false);
-            try {
-                MemorySegment.copy(src, 0, memory, 0, byteSize);
-            } finally {
-                unlock(false);
-            }
-        }
+        access(false, memory -> MemorySegment.copy(src, 0, memory, 0, byteSize));
     }
 
     /** The contents as floats: fp16 and integer types converted exactly, fp32 copied.
@@ -161,14 +143,7 @@ public final class Surface {
         kernel.checkUsable();
         requireDType(DType.FP16, "readShorts()");
         short[] values = new short[arrayLength()];
-        synchronized (kernel.state()) {
-            MemorySegment memory = lock(true);
-            try {
-                MemorySegment.copy(memory, ValueLayout.JAVA_SHORT, 0, values, 0, values.length);
-            } finally {
-                unlock(true);
-            }
-        }
+        access(true, memory -> MemorySegment.copy(memory, ValueLayout.JAVA_SHORT, 0, values, 0, values.length));
         return values;
     }
 
@@ -177,14 +152,7 @@ public final class Surface {
     public void read(MemorySegment dst) {
         kernel.checkUsable();
         requireSegmentSize(Objects.requireNonNull(dst, "dst"));
-        synchronized (kernel.state()) {
-            MemorySegment memory = lock(true);
-            try {
-                MemorySegment.copy(memory, 0, dst, 0, byteSize);
-            } finally {
-                unlock(true);
-            }
-        }
+        access(true, memory -> MemorySegment.copy(memory, 0, dst, 0, byteSize));
     }
 
     /**
@@ -211,11 +179,18 @@ public final class Surface {
 
     Kernel kernel() { return kernel; }
 
-    /** Locks the surface and returns its memory. Call with the kernel state's monitor held and do not let the
-     *  segment escape the block: it is unscoped (so copy loops vectorise) and only the monitor keeps the
+    /** Runs {@code body} on the locked surface memory while holding the kernel state's monitor. The segment
+     *  is unscoped (so copy loops vectorise) and must not escape {@code body}: only the monitor keeps the
      *  kernel, and so the memory, alive. */
-    private MemorySegment lock(boolean readOnly) {
-        return lockBase(readOnly).reinterpret(byteSize);
+    private void access(boolean readOnly, Consumer<MemorySegment> body) {
+        synchronized (kernel.state()) {
+            MemorySegment memory = lockBase(readOnly).reinterpret(byteSize);
+            try {
+                body.accept(memory);
+            } finally {
+                unlock(readOnly);
+            }
+        }
     }
 
     /** Call with the kernel state's monitor held. */
@@ -235,20 +210,15 @@ public final class Surface {
     }
 
     private void readInto(float[] dst) {
-        synchronized (kernel.state()) {
-            MemorySegment memory = lock(true);
-            try {
-                switch (dtype()) {
-                    case FP16 -> Fp16.toFloat(memory, 0, dst, 0, dst.length);
-                    case FP32 -> MemorySegment.copy(memory, ValueLayout.JAVA_FLOAT, 0, dst, 0, dst.length);
-                    case INT32 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.getAtIndex(ValueLayout.JAVA_INT, i); }
-                    case INT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i); }
-                    case UINT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i) & 0xFF; }
-                }
-            } finally {
-                unlock(true);
+        access(true, memory -> {
+            switch (dtype()) {
+                case FP16 -> Fp16.toFloat(memory, 0, dst, 0, dst.length);
+                case FP32 -> MemorySegment.copy(memory, ValueLayout.JAVA_FLOAT, 0, dst, 0, dst.length);
+                case INT32 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.getAtIndex(ValueLayout.JAVA_INT, i); }
+                case INT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i); }
+                case UINT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i) & 0xFF; }
             }
-        }
+        });
     }
 
     private void requireDType(DType expected, String method) {
