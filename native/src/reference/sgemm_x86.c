@@ -86,8 +86,8 @@ static void transpose8_avx(const float *src, int64_t rs, float *dst, int64_t ld)
     }
 }
 
-const sgemm_kernel sgemm_kernel_avx2 = { "avx2", AVX2_MR, AVX2_NR, 120, 256, 3072, micro_avx2, transpose8_avx };
+const sgemm_kernel sgemm_kernel_avx2 = { "avx2", AVX2_MR, AVX2_NR, 120, 256, 1024, micro_avx2, transpose8_avx };
 const sgemm_kernel sgemm_kernel_avx512 = {
-    "avx512", AVX512_MR, AVX512_NR, 120, 256, 3072, micro_avx512, transpose8_avx
+    "avx512", AVX512_MR, AVX512_NR, 120, 256, 1024, micro_avx512, transpose8_avx
 };
 #endif
