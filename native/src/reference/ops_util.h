@@ -22,7 +22,8 @@ void ops_broadcast_strides(const ref_shape *s, const ref_shape *os, int64_t *str
 void ops_walk_coalesce(ops_walk *w);
 /* Offsets of every operand at element `index` of the walk (row-major over w->dim). */
 void ops_walk_offsets(const ops_walk *w, int64_t index, int64_t *off);
-/* out[i] = exp(x[i]) (out may be x), vectorised where the CPU allows, within 2 ulp. */
+/* out[i] = exp(x[i]) (out may be x), vectorised where the CPU allows, within 2 ulp; results below FLT_MIN
+ * may be flushed to 0. */
 void ops_exp_array(const float *x, float *out, size_t n);
 /* Product of dims [from, to). */
 int64_t ops_dims_product(const ref_shape *s, int from, int to);
