@@ -36,12 +36,15 @@ static void reduce_walk_init(const ref_shape *s, unsigned mask, reduce_walk *rw)
 static int64_t group_stride(const reduce_walk *rw) { return rw->w.stride[0][rw->w.rank - 1]; }
 static int64_t red_stride(const reduce_walk *rw) { return rw->w.stride[1][rw->w.rank - 1]; }
 
-/* acc op v; max / min propagate NaN like sum does. */
+/* max / min that propagate NaN like sum does */
+static float max_nan(float acc, float v) { return v > acc || v != v ? v : acc; }
+static float min_nan(float acc, float v) { return v < acc || v != v ? v : acc; }
+
 static float combine(ref_reduce_op op, float acc, float v) {
     switch (op) {
     case REF_REDUCE_PROD: return acc * v;
-    case REF_REDUCE_MAX: return v > acc || v != v ? v : acc;
-    case REF_REDUCE_MIN: return v < acc || v != v ? v : acc;
+    case REF_REDUCE_MAX: return max_nan(acc, v);
+    case REF_REDUCE_MIN: return min_nan(acc, v);
     default: return acc + v;
     }
 }
@@ -61,9 +64,25 @@ static float reduce_row(ref_reduce_op op, const float *x, int64_t n) {
     float part[8];
     for (int j = 0; j < 8; j++) part[j] = identity_of(op);
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-#pragma GCC unroll 8
-        for (int j = 0; j < 8; j++) part[j] = combine(op, part[j], x[i + j]);
+    /* One loop per op, so that each is straight-line code over the 8 lanes. */
+    switch (op) {
+    case REF_REDUCE_PROD:
+        for (; i + 8 <= n; i += 8)
+            for (int j = 0; j < 8; j++) part[j] *= x[i + j];
+        break;
+    case REF_REDUCE_MAX:
+        for (; i + 8 <= n; i += 8)
+            for (int j = 0; j < 8; j++) part[j] = max_nan(part[j], x[i + j]);
+        break;
+    case REF_REDUCE_MIN:
+        for (; i + 8 <= n; i += 8)
+            for (int j = 0; j < 8; j++) part[j] = min_nan(part[j], x[i + j]);
+        break;
+    default:
+        for (; i + 8 <= n; i += 8)
+            for (int j = 0; j < 8; j++) part[j] += x[i + j];
+        break;
+    }
     for (; i < n; i++) part[0] = combine(op, part[0], x[i]);
     float r = part[0];
     for (int j = 1; j < 8; j++) r = combine(op, r, part[j]);
