@@ -49,7 +49,7 @@ static float *random_floats(size_t n, uint32_t seed) {
 /* One SGEMM implementation under test: exactly one of builtin kernel / function / cblas is set. */
 typedef struct gemm_impl {
     const sgemm_kernel *kernel;
-    void (*fn)(int, int, int64_t, int64_t, int64_t, const float *, int64_t, const float *, int64_t, float *, int64_t);
+    int (*fn)(int, int, int64_t, int64_t, int64_t, const float *, int64_t, const float *, int64_t, float *, int64_t);
     cblas_sgemm_fn cblas;
 } gemm_impl;
 

@@ -63,8 +63,8 @@ static void check_all_near(const float *expected, const float *actual, size_t n,
 
 /* ---- sgemm ---------------------------------------------------------------------------------------- */
 
-typedef void (*gemm_fn)(int, int, int64_t, int64_t, int64_t, const float *, int64_t, const float *, int64_t,
-                        float *, int64_t);
+typedef int (*gemm_fn)(int, int, int64_t, int64_t, int64_t, const float *, int64_t, const float *, int64_t,
+                       float *, int64_t);
 
 /* C = op(A) op(B) in double, the definition itself. */
 static void naive_gemm(int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
@@ -85,10 +85,11 @@ static int check_gemm_case(gemm_fn gemm, const sgemm_kernel *k, int ta, int tb, 
     float *A = random_array((size_t)((ta ? K : M) * lda), 1), *B = random_array((size_t)((tb ? N : K) * ldb), 2);
     float *C = malloc((size_t)(M * ldc + 1) * sizeof(float)), *R = malloc((size_t)(M * ldc + 1) * sizeof(float));
     for (int64_t i = 0; i < M * ldc + 1; i++) C[i] = R[i] = 77.0f;
-    if (gemm) gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
-    else sgemm_blocked(k, ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
+    int rc = gemm ? gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc)
+                  : sgemm_blocked(k, ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
     naive_gemm(ta, tb, M, N, K, A, lda, B, ldb, R, ldc);
-    int bad = 0;
+    int bad = rc != 0;
+    CHECK_EQ_INT(0, rc);
     for (int64_t i = 0; i < M * ldc + 1 && !bad; i++) {
         if (fabsf(C[i] - R[i]) > 1e-4f * (float)(K + 1)) {
             test_fail(__FILE__, __LINE__, "%s ta=%d tb=%d M=%lld N=%lld K=%lld: C[%lld] = %g, expected %g",

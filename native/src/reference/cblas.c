@@ -60,12 +60,12 @@ static int cblas_can_take(int ta, int tb, int64_t M, int64_t N, int64_t K, int64
         && lda >= (a_cols > 1 ? a_cols : 1) && ldb >= (b_cols > 1 ? b_cols : 1) && ldc >= (N > 1 ? N : 1);
 }
 
-void ref_sgemm(int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
-               const float *B, int64_t ldb, float *C, int64_t ldc) {
+int ref_sgemm(int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+              const float *B, int64_t ldb, float *C, int64_t ldc) {
     if (M > 0 && N > 0 && K > 0 && ref_cblas_name() && cblas_can_take(ta, tb, M, N, K, lda, ldb, ldc)) {
         cblas_sgemm_ptr(CBLAS_ROW_MAJOR, ta ? CBLAS_TRANS : CBLAS_NO_TRANS, tb ? CBLAS_TRANS : CBLAS_NO_TRANS,
                         (int)M, (int)N, (int)K, 1.0f, A, (int)lda, B, (int)ldb, 0.0f, C, (int)ldc);
-        return;
+        return 0;
     }
-    ref_sgemm_builtin(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
+    return ref_sgemm_builtin(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
 }

@@ -1,5 +1,6 @@
 /* Instances of a plan and their evaluation: surfaces in, steps, surfaces out. This file allocates nothing
- * per eval; each step is one kernel call on whole tensors. */
+ * per eval; each step is one kernel call on whole tensors. A kernel that cannot get its scratch memory
+ * fails the eval (ANE_ERR_OUT_OF_MEMORY) and leaves the instance as usable as before. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,22 +139,23 @@ static int run_step(ref_instance *in, const ref_step *st) {
     const float *d = st->n_in > 3 && st->in[3] >= 0 ? in->ptr[st->in[3]] : NULL;
     float *out = in->ptr[st->out];
     const ref_shape *s = st->shape;
+    int oom = 0; /* the kernels' -1: out of memory */
     switch (st->op) {
     case REF_OP_BINARY: ref_binary((ref_binop)st->sub, a, &s[0], b, &s[1], out, &st->out_shape); break;
     case REF_OP_UNARY: ref_unary((ref_unop)st->sub, a, out, ref_shape_count(&s[0]), st->f0); break;
     case REF_OP_CAST: memcpy(out, a, ref_shape_count(&s[0]) * sizeof(float)); break; /* + rounding below */
-    case REF_OP_MATMUL: ref_matmul(a, &s[0], st->flag0, b, &s[1], st->flag1, out, &st->out_shape); break;
+    case REF_OP_MATMUL: oom = ref_matmul(a, &s[0], st->flag0, b, &s[1], st->flag1, out, &st->out_shape); break;
     case REF_OP_LINEAR: {
         /* x [rows, Din] times weight [Dout, Din] transposed */
         int64_t dout = s[1].dim[0];
-        ref_sgemm(0, 1, st->i0, dout, st->i1, a, st->i1, b, st->i1, out, dout);
-        if (c) add_rows(out, (size_t)st->i0, c, (size_t)dout);
+        oom = ref_sgemm(0, 1, st->i0, dout, st->i1, a, st->i1, b, st->i1, out, dout);
+        if (!oom && c) add_rows(out, (size_t)st->i0, c, (size_t)dout);
         break;
     }
     case REF_OP_CONV:
-        ref_conv(a, &s[0], b, &s[1], c, st->v1, st->v0, st->v2, st->i0, out, &st->out_shape);
+        oom = ref_conv(a, &s[0], b, &s[1], c, st->v1, st->v0, st->v2, st->i0, out, &st->out_shape);
         break;
-    case REF_OP_SOFTMAX: ref_softmax(a, &s[0], st->axis, out); break;
+    case REF_OP_SOFTMAX: oom = ref_softmax(a, &s[0], st->axis, out); break;
     case REF_OP_REDUCE: ref_reduce((ref_reduce_op)st->sub, a, &s[0], st->mask, out); break;
     case REF_OP_TRANSPOSE: ref_transpose(a, &s[0], st->perm, out); break;
     case REF_OP_SLICE: ref_slice(a, &s[0], st->v0, st->v1, out, &st->out_shape); break;
@@ -164,8 +166,10 @@ static int run_step(ref_instance *in, const ref_step *st) {
         }
         ref_concat(in->inputs, in->shapes, st->n_in, st->axis, st->flag0, out);
         break;
-    case REF_OP_SDPA: ref_sdpa(a, &s[0], b, &s[1], c, &s[2], d, &s[3], st->flag0, out, &st->out_shape); break;
-    case REF_OP_LAYER_NORM: ref_layer_norm(a, &s[0], st->mask, b, c, st->f0, out); break;
+    case REF_OP_SDPA:
+        oom = ref_sdpa(a, &s[0], b, &s[1], c, &s[2], d, &s[3], st->flag0, out, &st->out_shape);
+        break;
+    case REF_OP_LAYER_NORM: oom = ref_layer_norm(a, &s[0], st->mask, b, c, st->f0, out); break;
     case REF_OP_BAND_PART: ref_band_part(a, &s[0], st->i0, st->i1, out); break;
     case REF_OP_GATHER:
         if (ref_gather(a, &s[0], b, &s[1], st->axis, out)) {
@@ -176,6 +180,11 @@ static int run_step(ref_instance *in, const ref_step *st) {
         break;
     case REF_OP_QUANTIZE: ref_quantize(a, &s[0], st->axis, b, c, st->i0, st->f0, st->f1, out); break;
     case REF_OP_DEQUANTIZE: ref_dequantize(a, &s[0], st->axis, b, c, st->i0, out); break;
+    }
+    if (oom) {
+        ane_error_set(ANE_ERR_OUT_OF_MEMORY, "%s '%s' (line %d): out of memory allocating %zu bytes of scratch",
+                      st->op_name, in->plan->values[st->out].name, st->pos.line, ref_scratch_failed_bytes());
+        return -1;
     }
     if (st->round) {
         const mil_type *t = &in->plan->values[st->out].type;

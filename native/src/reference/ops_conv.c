@@ -46,9 +46,9 @@ static void im2col(const conv_geom *g, const float *x, int64_t channels, int64_t
     }
 }
 
-void ref_conv(const float *x, const ref_shape *xs, const float *w, const ref_shape *ws, const float *bias,
-              const int64_t *strides, const int64_t *pad, const int64_t *dilations, int64_t groups,
-              float *out, const ref_shape *os) {
+int ref_conv(const float *x, const ref_shape *xs, const float *w, const ref_shape *ws, const float *bias,
+             const int64_t *strides, const int64_t *pad, const int64_t *dilations, int64_t groups,
+             float *out, const ref_shape *os) {
     conv_geom g = { .nd = xs->rank - 2, .in_size = 1, .kern_size = 1, .out_size = 1 };
     int pointwise = 1;
     for (int d = 0; d < g.nd; d++) {
@@ -65,31 +65,34 @@ void ref_conv(const float *x, const ref_shape *xs, const float *w, const ref_sha
     }
     int64_t batch = xs->dim[0], C = xs->dim[1], O = os->dim[1];
     int64_t Cg = C / groups, Og = O / groups, rows = Cg * g.kern_size;
-    if (batch == 0 || O == 0 || g.out_size == 0) return;
+    if (batch == 0 || O == 0 || g.out_size == 0) return 0;
 
     int64_t tile_cols = rows > 0 && COL_BUDGET / rows < g.out_size ? COL_BUDGET / rows : g.out_size;
     if (tile_cols < 1) tile_cols = 1;
     float *col = pointwise ? NULL : ops_alloc((size_t)(rows * tile_cols) * sizeof(float));
-    for (int64_t n = 0; n < batch; n++) {
-        for (int64_t gi = 0; gi < groups; gi++) {
+    if (!pointwise && !col) return -1;
+    int rc = 0;
+    for (int64_t n = 0; n < batch && rc == 0; n++) {
+        for (int64_t gi = 0; gi < groups && rc == 0; gi++) {
             const float *xg = x + (n * C + gi * Cg) * g.in_size, *wg = w + gi * Og * rows;
             float *og = out + (n * O + gi * Og) * g.out_size;
             if (pointwise) {
-                ref_sgemm(0, 0, Og, g.out_size, Cg, wg, Cg, xg, g.in_size, og, g.out_size);
+                rc = ref_sgemm(0, 0, Og, g.out_size, Cg, wg, Cg, xg, g.in_size, og, g.out_size);
                 continue;
             }
-            for (int64_t t0 = 0; t0 < g.out_size; t0 += tile_cols) {
+            for (int64_t t0 = 0; t0 < g.out_size && rc == 0; t0 += tile_cols) {
                 int64_t cols = g.out_size - t0 < tile_cols ? g.out_size - t0 : tile_cols;
                 im2col(&g, xg, Cg, t0, cols, col);
-                ref_sgemm(0, 0, Og, cols, rows, wg, rows, col, cols, og + t0, g.out_size);
+                rc = ref_sgemm(0, 0, Og, cols, rows, wg, rows, col, cols, og + t0, g.out_size);
             }
         }
     }
     free(col);
-    if (!bias) return;
+    if (rc || !bias) return rc;
     for (int64_t n = 0; n < batch; n++)
         for (int64_t o = 0; o < O; o++) {
             float *row = out + (n * O + o) * g.out_size;
             for (int64_t t = 0; t < g.out_size; t++) row[t] += bias[o];
         }
+    return 0;
 }

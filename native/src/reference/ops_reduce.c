@@ -131,26 +131,38 @@ void ref_reduce(ref_reduce_op op, const float *x, const ref_shape *s, unsigned a
         for (int64_t g = 0; g < rw.n_groups; g++) out[g] /= (float)rw.n_red;
 }
 
-void ref_softmax(const float *x, const ref_shape *s, int axis, float *out) {
+/* Softmax of one contiguous row, without scratch. out may be x. */
+static void softmax_row(const float *x, float *out, int64_t n) {
+    float m = reduce_row(REF_REDUCE_MAX, x, n);
+    for (int64_t j = 0; j < n; j++) out[j] = x[j] - m;
+    ops_exp_array(out, out, (size_t)n);
+    float inv = 1.0f / reduce_row(REF_REDUCE_SUM, out, n);
+    for (int64_t j = 0; j < n; j++) out[j] *= inv;
+}
+
+int ref_softmax(const float *x, const ref_shape *s, int axis, float *out) {
+    if (ref_shape_count(s) == 0) return 0;
+    if (ops_dims_product(s, axis + 1, s->rank) == 1) { /* the axis is innermost: one row per softmax */
+        int64_t n = s->dim[axis], rows = ops_dims_product(s, 0, axis);
+        for (int64_t r = 0; r < rows; r++) softmax_row(x + r * n, out + r * n, n);
+        return 0;
+    }
+    /* An outer axis: each row of the walk runs across consecutive groups (group stride 1), whose max and
+     * sum are kept in scratch. out may be x: each element is read before it is written. */
     reduce_walk rw;
     reduce_walk_init(s, 1u << axis, &rw);
-    if (rw.n_red == 0 || rw.n_groups == 0) return;
-    float *mx = ops_alloc((size_t)rw.n_groups * 2 * sizeof(float)), *sum = mx + rw.n_groups;
+    float *mx = ops_alloc((size_t)rw.n_groups * 2 * sizeof(float));
+    if (!mx) return -1;
+    float *sum = mx + rw.n_groups;
     for (int64_t g = 0; g < rw.n_groups; g++) mx[g] = -INFINITY, sum[g] = 0.0f;
     accumulate(REF_REDUCE_MAX, x, &rw, mx);
-    int64_t gs = group_stride(&rw), n = rw.inner;
-    /* out may be x (ref_sdpa relies on it): each element is read before it is written. */
+    int64_t n = rw.inner;
     for (int64_t row = 0; row < rw.rows; row++) {
         int64_t off[2];
         ops_walk_offsets(&rw.w, row * n, off);
-        const float *xr = x + row * n;
-        float *orow = out + row * n, *m = mx + off[0];
-        if (gs == 0) {
-            float mv = m[0];
-            for (int64_t j = 0; j < n; j++) orow[j] = xr[j] - mv;
-        } else {
-            for (int64_t j = 0; j < n; j++) orow[j] = xr[j] - m[j];
-        }
+        const float *xr = x + row * n, *m = mx + off[0];
+        float *orow = out + row * n;
+        for (int64_t j = 0; j < n; j++) orow[j] = xr[j] - m[j];
         ops_exp_array(orow, orow, (size_t)n);
     }
     accumulate(REF_REDUCE_SUM, out, &rw, sum);
@@ -158,23 +170,22 @@ void ref_softmax(const float *x, const ref_shape *s, int axis, float *out) {
     for (int64_t row = 0; row < rw.rows; row++) {
         int64_t off[2];
         ops_walk_offsets(&rw.w, row * n, off);
-        float *orow = out + row * n, *inv = sum + off[0];
-        if (gs == 0) {
-            float iv = inv[0];
-            for (int64_t j = 0; j < n; j++) orow[j] *= iv;
-        } else {
-            for (int64_t j = 0; j < n; j++) orow[j] *= inv[j];
-        }
+        float *orow = out + row * n;
+        const float *inv = sum + off[0];
+        for (int64_t j = 0; j < n; j++) orow[j] *= inv[j];
     }
     free(mx);
+    return 0;
 }
 
-void ref_layer_norm(const float *x, const ref_shape *s, unsigned axes_mask, const float *gamma,
-                    const float *beta, float eps, float *out) {
+int ref_layer_norm(const float *x, const ref_shape *s, unsigned axes_mask, const float *gamma,
+                   const float *beta, float eps, float *out) {
     reduce_walk rw;
     reduce_walk_init(s, axes_mask, &rw);
-    if (rw.n_red == 0 || rw.n_groups == 0) return;
-    float *mean = ops_alloc((size_t)rw.n_groups * 2 * sizeof(float)), *inv = mean + rw.n_groups;
+    if (rw.n_red == 0 || rw.n_groups == 0) return 0;
+    float *mean = ops_alloc((size_t)rw.n_groups * 2 * sizeof(float));
+    if (!mean) return -1;
+    float *inv = mean + rw.n_groups;
     for (int64_t g = 0; g < rw.n_groups; g++) mean[g] = 0.0f, inv[g] = 0.0f;
     accumulate(REF_REDUCE_SUM, x, &rw, mean);
     for (int64_t g = 0; g < rw.n_groups; g++) mean[g] /= (float)rw.n_red;
@@ -208,4 +219,5 @@ void ref_layer_norm(const float *x, const ref_shape *s, unsigned axes_mask, cons
         }
     }
     free(mean);
+    return 0;
 }

@@ -7,13 +7,13 @@
 
 enum { SCORE_BUDGET = 1 << 18 }; /* floats */
 
-void ref_sdpa(const float *q, const ref_shape *qs, const float *k, const ref_shape *ks, const float *v,
-              const ref_shape *vs, const float *mask, const ref_shape *ms, int mask_is_bool,
-              float *out, const ref_shape *os) {
+int ref_sdpa(const float *q, const ref_shape *qs, const float *k, const ref_shape *ks, const float *v,
+             const ref_shape *vs, const float *mask, const ref_shape *ms, int mask_is_bool,
+             float *out, const ref_shape *os) {
     int r = qs->rank;
     int64_t L = qs->dim[r - 2], E = qs->dim[r - 1], S = ks->dim[r - 2], Ev = vs->dim[r - 1];
     int64_t batches = ops_dims_product(qs, 0, r - 2);
-    if (batches == 0 || L == 0 || Ev == 0) return;
+    if (batches == 0 || L == 0 || Ev == 0) return 0;
     float scale = 1.0f / sqrtf((float)E);
 
     /* The mask seen through the full score shape [B..., L, S]. */
@@ -27,11 +27,14 @@ void ref_sdpa(const float *q, const ref_shape *qs, const float *k, const ref_sha
     int64_t tile = S > 0 && SCORE_BUDGET / S < L ? SCORE_BUDGET / S : L;
     if (tile < 1) tile = 1;
     float *scores = ops_alloc((size_t)(tile * (S > 0 ? S : 1)) * sizeof(float));
-    for (int64_t b = 0; b < batches; b++) {
+    if (!scores) return -1;
+    int rc = 0;
+    for (int64_t b = 0; b < batches && rc == 0; b++) {
         const float *kb = k + b * S * E, *vb = v + b * S * Ev;
-        for (int64_t l0 = 0; l0 < L; l0 += tile) {
+        for (int64_t l0 = 0; l0 < L && rc == 0; l0 += tile) {
             int64_t rows = L - l0 < tile ? L - l0 : tile;
-            ref_sgemm(0, 1, rows, S, E, q + (b * L + l0) * E, E, kb, E, scores, S);
+            rc = ref_sgemm(0, 1, rows, S, E, q + (b * L + l0) * E, E, kb, E, scores, S);
+            if (rc) break;
             for (int64_t l = 0; l < rows; l++) {
                 float *row = scores + l * S;
                 int64_t moff = 0;
@@ -45,12 +48,13 @@ void ref_sdpa(const float *q, const ref_shape *qs, const float *k, const ref_sha
                     for (int64_t s = 0; s < S; s++) row[s] = row[s] * scale + m[s * mask_step];
                 }
             }
-            /* In place: ref_softmax reads each element before it writes it. A row masked out entirely
-             * becomes NaN, as softmax of all -inf is. */
+            /* In place, along the last axis (no scratch). A row masked out entirely becomes NaN, as softmax
+             * of all -inf is. */
             ref_shape ss = { .rank = 2, .dim = { rows, S } };
-            ref_softmax(scores, &ss, 1, scores);
-            ref_sgemm(0, 0, rows, Ev, S, scores, S, vb, Ev, out + (b * L + l0) * Ev, Ev);
+            rc = ref_softmax(scores, &ss, 1, scores);
+            if (rc == 0) rc = ref_sgemm(0, 0, rows, Ev, S, scores, S, vb, Ev, out + (b * L + l0) * Ev, Ev);
         }
     }
     free(scores);
+    return rc;
 }

@@ -1,7 +1,7 @@
 /* Strided walks over tensors and scratch allocation for the reference kernels. */
 #include "reference/ops_util.h"
 
-#include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 size_t ref_shape_count(const ref_shape *s) {
@@ -67,11 +67,25 @@ void ops_walk_offsets(const ops_walk *w, int64_t index, int64_t *off) {
     }
 }
 
+static _Atomic long allocations_left = -1; /* the test hook: < 0 = off */
+static __thread size_t failed_bytes;
+
+void ref_ops_fail_allocations_after(long n) { atomic_store(&allocations_left, n < 0 ? -1 : n); }
+
+/* Takes one allocation from the hook's allowance; 0 when none is left. */
+static int hook_allows(void) {
+    long left = atomic_load_explicit(&allocations_left, memory_order_relaxed);
+    while (left > 0 && !atomic_compare_exchange_weak(&allocations_left, &left, left - 1)) {}
+    return left != 0;
+}
+
 void *ops_alloc(size_t bytes) {
     void *p = NULL;
-    if (posix_memalign(&p, 64, bytes ? bytes : 1) != 0) {
-        fprintf(stderr, "ane4j: reference backend out of memory allocating %zu bytes of scratch\n", bytes);
-        abort();
+    if (!hook_allows() || posix_memalign(&p, 64, bytes ? bytes : 1) != 0) {
+        failed_bytes = bytes;
+        return NULL;
     }
     return p;
 }
+
+size_t ref_scratch_failed_bytes(void) { return failed_bytes; }

@@ -27,8 +27,11 @@ void ops_walk_offsets(const ops_walk *w, int64_t index, int64_t *off);
 void ops_exp_array(const float *x, float *out, size_t n);
 /* Product of dims [from, to). */
 int64_t ops_dims_product(const ref_shape *s, int from, int to);
-/* 64-byte aligned malloc (release with free) that never returns NULL: the kernels have no error path, and
- * a failure to get a few MB of scratch leaves the process unable to continue anyway. */
+/* 64-byte aligned malloc (release with free) for kernel scratch. NULL when out of memory, after recording
+ * the size for ref_scratch_failed_bytes(). */
 void *ops_alloc(size_t bytes);
+/* Test hook: the next n calls of ops_alloc succeed (when memory allows) and every later one fails, until
+ * the hook is set again; n < 0 (the default) turns the hook off. */
+void ref_ops_fail_allocations_after(long n);
 
 #endif

@@ -6,7 +6,6 @@
 #include "reference/sgemm.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +83,7 @@ static void pack(const float *src, int64_t rs, int64_t cs, int64_t rows, int64_t
 typedef struct pack_cache { float *buf; size_t cap; } pack_cache;
 static pthread_key_t pack_key;
 static pthread_once_t pack_key_once = PTHREAD_ONCE_INIT;
+static int pack_key_ok;
 
 static void free_pack_cache(void *p) {
     pack_cache *c = p;
@@ -91,25 +91,27 @@ static void free_pack_cache(void *p) {
     free(c);
 }
 
-static void make_pack_key(void) {
-    if (pthread_key_create(&pack_key, free_pack_cache) != 0) {
-        fprintf(stderr, "ane4j: pthread_key_create failed for the SGEMM packing buffers\n");
-        abort();
-    }
-}
+/* Fails only when out of memory or out of keys (PTHREAD_KEYS_MAX); SGEMM then has no buffer to offer. */
+static void make_pack_key(void) { pack_key_ok = pthread_key_create(&pack_key, free_pack_cache) == 0; }
 
+/* The calling thread's buffer of at least `floats`, or NULL (the cache stays consistent for the next
+ * call). */
 static float *pack_buffer(size_t floats) {
     pthread_once(&pack_key_once, make_pack_key);
-    pack_cache *c = pthread_getspecific(pack_key);
+    pack_cache *c = pack_key_ok ? pthread_getspecific(pack_key) : NULL;
     if (!c) {
-        c = ops_alloc(sizeof *c);
+        c = pack_key_ok ? ops_alloc(sizeof *c) : NULL;
+        if (!c) return NULL;
         *c = (pack_cache){ NULL, 0 };
-        pthread_setspecific(pack_key, c);
+        if (pthread_setspecific(pack_key, c) != 0) {
+            free(c);
+            return NULL;
+        }
     }
     if (floats > c->cap) {
         free(c->buf);
         c->buf = ops_alloc(floats * sizeof(float));
-        c->cap = floats;
+        c->cap = c->buf ? floats : 0;
     }
     return c->buf;
 }
@@ -129,12 +131,12 @@ static void tile(const sgemm_kernel *k, int64_t kc, const float *a, const float 
         for (int64_t j = 0; j < w; j++) c[i * ldc + j] = t[i * k->nr + j];
 }
 
-void sgemm_blocked(const sgemm_kernel *k, int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A,
-                   int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc) {
-    if (M <= 0 || N <= 0) return;
+int sgemm_blocked(const sgemm_kernel *k, int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A,
+                  int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc) {
+    if (M <= 0 || N <= 0) return 0;
     if (K <= 0) {
         for (int64_t i = 0; i < M; i++) memset(C + i * ldc, 0, (size_t)N * sizeof(float));
-        return;
+        return 0;
     }
     /* Element (i, p) of op(A) is A[i*a_rs + p*a_cs]; element (p, j) of op(B) is B[j*b_rs + p*b_cs]. */
     int64_t a_rs = ta ? 1 : lda, a_cs = ta ? lda : 1;
@@ -142,6 +144,7 @@ void sgemm_blocked(const sgemm_kernel *k, int ta, int tb, int64_t M, int64_t N, 
     int64_t mc_max = M < k->mc ? M : k->mc, kc_max = K < k->kc ? K : k->kc, nc_max = N < k->nc ? N : k->nc;
     int64_t mc_pad = (mc_max + k->mr - 1) / k->mr * k->mr, nc_pad = (nc_max + k->nr - 1) / k->nr * k->nr;
     float *pa = pack_buffer((size_t)(mc_pad * kc_max + kc_max * nc_pad));
+    if (!pa) return -1;
     float *pb = pa + mc_pad * kc_max;
     for (int64_t jc = 0; jc < N; jc += k->nc) {
         int64_t nc = N - jc < k->nc ? N - jc : k->nc;
@@ -160,11 +163,12 @@ void sgemm_blocked(const sgemm_kernel *k, int ta, int tb, int64_t M, int64_t N, 
             }
         }
     }
+    return 0;
 }
 
-void ref_sgemm_builtin(int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
-                       const float *B, int64_t ldb, float *C, int64_t ldc) {
+int ref_sgemm_builtin(int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+                      const float *B, int64_t ldb, float *C, int64_t ldc) {
     const sgemm_kernel *k;
     sgemm_kernels(&k, 1);
-    sgemm_blocked(k, ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
+    return sgemm_blocked(k, ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
 }

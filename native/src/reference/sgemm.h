@@ -27,9 +27,10 @@ typedef struct sgemm_kernel {
 /* Kernels usable on this CPU, fastest first (the last is the portable one). Returns how many. */
 int sgemm_kernels(const sgemm_kernel **out, int max);
 
-/* ref_sgemm_builtin with an explicit kernel. */
-void sgemm_blocked(const sgemm_kernel *k, int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A,
-                   int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc);
+/* ref_sgemm_builtin with an explicit kernel: 0, or -1 when the packing buffer cannot be allocated (C
+ * untouched). */
+int sgemm_blocked(const sgemm_kernel *k, int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A,
+                  int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc);
 
 #if defined(__x86_64__) || defined(__i386__)
 extern const sgemm_kernel sgemm_kernel_avx2, sgemm_kernel_avx512;
