@@ -114,7 +114,7 @@ static void bench_sgemm(cblas_sgemm_fn openblas) {
     }
     gemm_impl dispatch = { .fn = ref_sgemm };
     char note[96];
-    snprintf(note, sizeof note, "  (%s)", ref_cblas_name() ? ref_cblas_name() : "built-in, no CBLAS found");
+    snprintf(note, sizeof note, "  (%s)", ref_cblas_name() ? ref_cblas_name() : "built-in kernel");
     print_gflops("ref_sgemm", flop, time_gemm(&dispatch, 0, M, N, K), note);
     if (!openblas) {
         printf("  OpenBLAS           not installed (apt-get install libopenblas-dev)\n");

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/wait.h>
@@ -139,29 +140,80 @@ TEST(sgemm_dispatch_matches_naive_product) {
     check_gemm_case(ref_sgemm, NULL, 0, 1, 256, 300, 280);
 }
 
-/* The CBLAS search runs once per process, so the switch is checked in a fresh copy of this runner started
- * with ANE4J_NO_CBLAS=1 and this test as its filter; that copy takes the first branch. */
-TEST(sgemm_no_cblas_environment_variable_selects_builtin) {
-    const char *off = getenv("ANE4J_NO_CBLAS");
-    if (off && strcmp(off, "1") == 0) {
-        CHECK(ref_cblas_name() == NULL);
-        return;
+/* Set to anything but "" or "0" (how the library reads its switches). */
+static int env_flag(const char *name) {
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+/* Whether a library with cblas_sgemm can be loaded here: the test's own search. */
+static int cblas_installed(void) {
+    const char *names[] = {
+#ifdef __APPLE__
+        "/System/Library/Frameworks/Accelerate.framework/Accelerate",
+#endif
+        "libopenblas.so.0", "libopenblas.so", "libcblas.so.3", "libblas.so.3",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        int found = h && dlsym(h, "cblas_sgemm");
+        if (h) dlclose(h);
+        if (found) return 1;
     }
+    return 0;
+}
+
+/* This test binary re-run with ANE4J_TEST_CHILD=1, the CBLAS switches cleared and `vars` set to 1, running
+ * only `test`; 1 when it passed. */
+static int run_self(const char *test, const char *const *vars, int n_vars) {
 #ifdef __linux__
     pid_t pid = fork();
     if (pid == 0) {
         int devnull = open("/dev/null", O_WRONLY);
         if (devnull >= 0) dup2(devnull, STDOUT_FILENO); /* keep the runner's summary line the only one */
-        setenv("ANE4J_NO_CBLAS", "1", 1);
-        execl("/proc/self/exe", "test_runner", "sgemm_no_cblas_environment_variable_selects_builtin", (char *)NULL);
+        unsetenv("ANE4J_CBLAS");
+        unsetenv("ANE4J_NO_CBLAS");
+        for (int i = 0; i < n_vars; i++) setenv(vars[i], "1", 1);
+        setenv("ANE4J_TEST_CHILD", "1", 1);
+        execl("/proc/self/exe", "test_runner", test, (char *)NULL);
         _exit(127);
     }
     int status = 0;
-    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child runner exit status %d", status);
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 #else
-    test_skip("re-running the test runner needs /proc/self/exe (Linux)");
+    return -1;
 #endif
+}
+
+/* The built-in kernel wherever it has a vectorised x86 micro-kernel, else a CBLAS when one is installed;
+ * ANE4J_CBLAS=1 forces an installed CBLAS, ANE4J_NO_CBLAS=1 (which wins) forbids it. The choice is made once
+ * per process, so this runner checks the environment it was started with, then starts fresh copies of itself
+ * for the other settings. */
+TEST(sgemm_cblas_choice_follows_cpu_and_environment) {
+    const char *chosen = ref_cblas_name(); /* first, so that the probe below does not load the CBLAS first */
+    int vectorised = 0;
+#if defined(__x86_64__) || defined(__i386__)
+    vectorised = __builtin_cpu_supports("avx512f")
+              || (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
+#endif
+    int want = !env_flag("ANE4J_NO_CBLAS") && (env_flag("ANE4J_CBLAS") || !vectorised) && cblas_installed();
+    CHECK_MSG((chosen != NULL) == want, "ref_cblas_name() = %s, expected %s", chosen ? chosen : "NULL",
+              want ? "a CBLAS" : "NULL");
+    if (getenv("ANE4J_TEST_CHILD")) return;
+    static const struct { int n; const char *vars[2]; const char *label; } settings[] = {
+        { 1, { "ANE4J_CBLAS" }, "ANE4J_CBLAS=1" },
+        { 1, { "ANE4J_NO_CBLAS" }, "ANE4J_NO_CBLAS=1" },
+        { 2, { "ANE4J_CBLAS", "ANE4J_NO_CBLAS" }, "both switches" },
+        { 0, { NULL }, "neither switch" },
+    };
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+        int ok = run_self("sgemm_cblas_choice_follows_cpu_and_environment", settings[i].vars, settings[i].n);
+        if (ok < 0) {
+            test_skip("re-running the test runner needs /proc/self/exe (Linux)");
+            return;
+        }
+        CHECK_MSG(ok, "the choice was wrong in a runner started with %s", settings[i].label);
+    }
 }
 
 typedef struct gemm_job { gemm_fn gemm; int ok; } gemm_job;

@@ -46,15 +46,18 @@ typedef enum ref_unop {
 void ref_unary(ref_unop op, const float *x, float *out, size_t n, float param);
 
 /* C[M,N] = op(A)[M,K] * op(B)[K,N] (overwrites C). ta/tb: A is stored [K,M] / B is stored [N,K].
- * lda/ldb/ldc are row strides. Uses a CBLAS found at run time when present, else a blocked, vectorised
- * built-in kernel. 0, or -1 when the built-in kernel cannot get its packing buffer (C untouched). */
+ * lda/ldb/ldc are row strides. -1 when the built-in kernel cannot get its packing buffer (C untouched).
+ * Uses the blocked, vectorised built-in kernel where it has an AVX2+FMA or AVX-512 micro-kernel (AVX-512:
+ * 1.8x single-threaded OpenBLAS, AVX2: about equal); elsewhere (Apple Silicon, x86 without AVX2) a CBLAS
+ * found at run time when there is one (Accelerate, OpenBLAS), else the built-in portable kernel. */
 int ref_sgemm(int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
               const float *B, int64_t ldb, float *C, int64_t ldc);
 /* The built-in kernel only (for tests and benchmarks comparing both paths). */
 int ref_sgemm_builtin(int ta, int tb, int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
                       const float *B, int64_t ldb, float *C, int64_t ldc);
-/* Name of the CBLAS in use ("libopenblas.so.0", ...) or NULL when the built-in kernel is used.
- * ANE4J_NO_CBLAS=1 in the environment disables the run-time search. */
+/* Name of the CBLAS ref_sgemm uses ("libopenblas.so.0", ...) or NULL when it uses the built-in kernel.
+ * Chosen once per process; the environment overrides the choice: ANE4J_NO_CBLAS=1 never uses a CBLAS,
+ * ANE4J_CBLAS=1 uses one whenever one is found (for comparisons); ANE4J_NO_CBLAS wins when both are set. */
 const char *ref_cblas_name(void);
 
 /* MIL matmul: ranks >= 2 (the executor promotes rank-1 operands), transpose flags swap the last two axes
