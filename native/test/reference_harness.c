@@ -50,10 +50,11 @@ int ref_eval(ANEKernelHandle *k, const float *const *inputs, const size_t *count
     return 1;
 }
 
-void ref_read(ANEKernelHandle *k, int j, float *out, size_t count) {
+int ref_read(ANEKernelHandle *k, int j, float *out, size_t count) {
     ane_bridge_read_output_f32(k, j, out, count);
-    if (ane_bridge_last_error_code() != ANE_OK)
-        test_fail(__FILE__, __LINE__, "read_output_f32(%d): %s", j, ane_bridge_last_error());
+    if (ane_bridge_last_error_code() == ANE_OK) return 1;
+    test_fail(__FILE__, __LINE__, "read_output_f32(%d): %s", j, ane_bridge_last_error());
+    return 0;
 }
 
 int ref_run(const char *mil, const float *const *inputs, const size_t *counts, int n_inputs, float *out,
@@ -74,6 +75,12 @@ void ref_check_all(const float *want, const float *got, size_t n, double tol, co
             return;
         }
     }
+}
+
+void ref_check_output(ANEKernelHandle *k, int j, const float *want, size_t n, double tol, const char *what) {
+    float *got = malloc(n * sizeof(float));
+    if (ref_read(k, j, got, n)) ref_check_all(want, got, n, tol, what);
+    free(got);
 }
 
 double ref_fp16_round(double x) {

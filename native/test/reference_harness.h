@@ -24,14 +24,16 @@ int ref_compile_error(const char *mil, int n_inputs, int n_outputs, int n_files,
 /* Write inputs[i] (counts[i] floats, converted to the surface dtype), eval; 1 on success, else records a
  * failure. */
 int ref_eval(ANEKernelHandle *k, const float *const *inputs, const size_t *counts, int n_inputs);
-/* Read count elements of output j as floats. */
-void ref_read(ANEKernelHandle *k, int j, float *out, size_t count);
+/* Read count elements of output j as floats; 1 on success, else records a failure. */
+int ref_read(ANEKernelHandle *k, int j, float *out, size_t count);
 /* Compile, run with one input list, read output 0, free. 1 on success. */
 int ref_run(const char *mil, const float *const *inputs, const size_t *counts, int n_inputs, float *out,
             size_t out_count);
 
 /* Check out[i] against want[i] within tol (absolute); names the first mismatching index. */
 void ref_check_all(const float *want, const float *got, size_t n, double tol, const char *what);
+/* Read output j (n elements, as floats) and ref_check_all it against want. */
+void ref_check_output(ANEKernelHandle *k, int j, const float *want, size_t n, double tol, const char *what);
 
 /* x rounded to the nearest binary16 value (ties to even), as a double: the test's own model. */
 double ref_fp16_round(double x);

@@ -46,17 +46,12 @@ TEST(ref_div_pow_maximum_minimum) {
     const float *in[] = {x, y};
     size_t counts[] = {2, 2};
     ANEKernelHandle *k = ref_compile(mil, 2, 4);
-    if (!k || !ref_eval(k, in, counts, 2)) goto done;
-    float d[2], p[2], hi[2], lo[2];
-    ref_read(k, 0, d, 2);
-    ref_read(k, 1, p, 2);
-    ref_read(k, 2, hi, 2);
-    ref_read(k, 3, lo, 2);
-    ref_check_all((float[]){0.5f, 8}, d, 2, 0, "real_div");
-    ref_check_all((float[]){1, 2}, p, 2, 1e-6, "pow");
-    ref_check_all((float[]){2, 4}, hi, 2, 0, "maximum");
-    ref_check_all((float[]){1, 0.5f}, lo, 2, 0, "minimum");
-done:
+    if (k && ref_eval(k, in, counts, 2)) {
+        ref_check_output(k, 0, (float[]){0.5f, 8}, 2, 0, "real_div");
+        ref_check_output(k, 1, (float[]){1, 2}, 2, 1e-6, "pow");
+        ref_check_output(k, 2, (float[]){2, 4}, 2, 0, "maximum");
+        ref_check_output(k, 3, (float[]){1, 0.5f}, 2, 0, "minimum");
+    }
     ane_bridge_free(k);
 }
 
@@ -110,7 +105,7 @@ TEST(ref_unary_activations_match_their_formulas) {
     size_t counts[] = {6};
     ANEKernelHandle *k = ref_compile(mil, 1, 9);
     if (!k || !ref_eval(k, in, counts, 1)) goto done;
-    float want[9][6], got[6];
+    float want[9][6];
     for (int i = 0; i < 6; i++) {
         double v = x[i];
         want[0][i] = (float)(v > 0 ? v : 0);
@@ -124,10 +119,7 @@ TEST(ref_unary_activations_match_their_formulas) {
         want[8][i] = (float)v;
     }
     const char *names[] = {"relu", "tanh", "exp", "sigmoid", "silu", "gelu", "gelu_tanh", "gelu_sigmoid", "identity"};
-    for (int j = 0; j < 9; j++) {
-        ref_read(k, j, got, 6);
-        ref_check_all(want[j], got, 6, 4e-4, names[j]); /* exp(3) = 20.1: a few fp32 ulps */
-    }
+    for (int j = 0; j < 9; j++) ref_check_output(k, j, want[j], 6, 4e-4, names[j]); /* exp(3) = 20.1: a few fp32 ulps */
 done:
     ane_bridge_free(k);
 }
@@ -142,12 +134,9 @@ TEST(ref_sqrt_and_rsqrt_with_epsilon) {
     size_t counts[] = {3};
     ANEKernelHandle *k = ref_compile(mil, 1, 2);
     if (k && ref_eval(k, in, counts, 1)) {
-        float s[3], r[3];
-        ref_read(k, 0, s, 3);
-        ref_read(k, 1, r, 3);
-        ref_check_all((float[]){0.5f, 1, 2}, s, 3, 1e-6, "sqrt");
-        ref_check_all((float[]){(float)(1 / sqrt(0.75)), (float)(1 / sqrt(1.5)), (float)(1 / sqrt(4.5))}, r, 3, 1e-6,
-                      "rsqrt");
+        ref_check_output(k, 0, (float[]){0.5f, 1, 2}, 3, 1e-6, "sqrt");
+        ref_check_output(k, 1, (float[]){(float)(1 / sqrt(0.75)), (float)(1 / sqrt(1.5)), (float)(1 / sqrt(4.5))}, 3,
+                         1e-6, "rsqrt");
     }
     ane_bridge_free(k);
 }
@@ -227,11 +216,8 @@ TEST(ref_reshape_zero_and_minus_one_entries) {
     size_t counts[] = {24, 10};
     ANEKernelHandle *k = ref_compile(mil, 2, 2);
     if (k && ref_eval(k, in, counts, 2)) {
-        float a[24], b[10];
-        ref_read(k, 0, a, 24);
-        ref_read(k, 1, b, 10);
-        ref_check_all(x, a, 24, 0, "a");
-        ref_check_all(z, b, 10, 0, "b");
+        ref_check_output(k, 0, x, 24, 0, "a");
+        ref_check_output(k, 1, z, 10, 0, "b");
     }
     ane_bridge_free(k);
 }
@@ -278,13 +264,9 @@ TEST(ref_slice_by_index_strides_masks_and_squeeze) {
     size_t counts[] = {12};
     ANEKernelHandle *k = ref_compile(mil, 1, 3);
     if (k && ref_eval(k, in, counts, 1)) {
-        float r[8], row[4], c[6];
-        ref_read(k, 0, r, 8);
-        ref_read(k, 1, row, 4);
-        ref_read(k, 2, c, 6);
-        ref_check_all((float[]){3, 2, 1, 0, 11, 10, 9, 8}, r, 8, 0, "x[0:3:2, 3::-1]");
-        ref_check_all((float[]){4, 5, 6, 7}, row, 4, 0, "x[-2]");
-        ref_check_all((float[]){1, 2, 5, 6, 9, 10}, c, 6, 0, "x[:9, 1:-1]");
+        ref_check_output(k, 0, (float[]){3, 2, 1, 0, 11, 10, 9, 8}, 8, 0, "x[0:3:2, 3::-1]");
+        ref_check_output(k, 1, (float[]){4, 5, 6, 7}, 4, 0, "x[-2]");
+        ref_check_output(k, 2, (float[]){1, 2, 5, 6, 9, 10}, 6, 0, "x[:9, 1:-1]");
     }
     ane_bridge_free(k);
 }
@@ -302,11 +284,8 @@ TEST(ref_concat_along_axis_and_interleaved) {
     size_t counts[] = {2, 4, 2, 2};
     ANEKernelHandle *k = ref_compile(mil, 4, 2);
     if (k && ref_eval(k, in, counts, 4)) {
-        float c[6], i[4];
-        ref_read(k, 0, c, 6);
-        ref_read(k, 1, i, 4);
-        ref_check_all((float[]){1, 3, 4, 2, 5, 6}, c, 6, 0, "concat");
-        ref_check_all((float[]){10, 20, 11, 21}, i, 4, 0, "interleave");
+        ref_check_output(k, 0, (float[]){1, 3, 4, 2, 5, 6}, 6, 0, "concat");
+        ref_check_output(k, 1, (float[]){10, 20, 11, 21}, 4, 0, "interleave");
     }
     ane_bridge_free(k);
 }
@@ -324,15 +303,10 @@ TEST(ref_split_by_count_and_by_sizes) {
     size_t counts[] = {6};
     ANEKernelHandle *k = ref_compile(mil, 1, 4);
     if (k && ref_eval(k, in, counts, 1)) {
-        float a[3], b[3], c[2], d[4];
-        ref_read(k, 0, a, 3);
-        ref_read(k, 1, b, 3);
-        ref_read(k, 2, c, 2);
-        ref_read(k, 3, d, 4);
-        ref_check_all((float[]){0, 1, 2}, a, 3, 0, "a");
-        ref_check_all((float[]){3, 4, 5}, b, 3, 0, "b");
-        ref_check_all((float[]){0, 3}, c, 2, 0, "c");
-        ref_check_all((float[]){1, 2, 4, 5}, d, 4, 0, "d");
+        ref_check_output(k, 0, (float[]){0, 1, 2}, 3, 0, "a");
+        ref_check_output(k, 1, (float[]){3, 4, 5}, 3, 0, "b");
+        ref_check_output(k, 2, (float[]){0, 3}, 2, 0, "c");
+        ref_check_output(k, 3, (float[]){1, 2, 4, 5}, 4, 0, "d");
     }
     ane_bridge_free(k);
 }
@@ -340,17 +314,14 @@ TEST(ref_split_by_count_and_by_sizes) {
 TEST(ref_gather_negative_indices_and_out_of_range_is_an_eval_error) {
     const char *mil = MIL_MAIN("tensor<fp16, [3, 2]> x, tensor<int32, [3]> i")
         "        tensor<fp16, [3, 2]> y = gather(x = x, indices = i, axis = int32(0));\n" MIL_END("y");
-    float x[6], out[6];
+    float x[6];
     iota(x, 6);
     float idx[] = {2, -1, 0};
     const float *in[] = {x, idx};
     size_t counts[] = {6, 3};
     ANEKernelHandle *k = ref_compile(mil, 2, 1);
     if (!k) return;
-    if (ref_eval(k, in, counts, 2)) {
-        ref_read(k, 0, out, 6);
-        ref_check_all((float[]){4, 5, 4, 5, 0, 1}, out, 6, 0, "gather");
-    }
+    if (ref_eval(k, in, counts, 2)) ref_check_output(k, 0, (float[]){4, 5, 4, 5, 0, 1}, 6, 0, "gather");
     float bad[] = {0, 3, 1};
     ane_bridge_write_input_f32(k, 1, bad, 3);
     CHECK(!ane_bridge_eval(k));
@@ -383,13 +354,9 @@ TEST(ref_matmul_bare_true_transpose_rank1_and_batch_broadcast) {
     size_t counts[] = {6, 6, 3, 6, 4, 2};
     ANEKernelHandle *k = ref_compile(mil, 6, 3);
     if (k && ref_eval(k, in, counts, 6)) {
-        float xy[4], vm[2], bb[2];
-        ref_read(k, 0, xy, 4);
-        ref_read(k, 1, vm, 2);
-        ref_read(k, 2, bb, 2);
-        ref_check_all((float[]){4, 2, 10, 5}, xy, 4, 0, "x @ y^T");
-        ref_check_all((float[]){4, 5}, vm, 2, 0, "v @ m");
-        ref_check_all((float[]){21, 43}, bb, 2, 0, "batched");
+        ref_check_output(k, 0, (float[]){4, 2, 10, 5}, 4, 0, "x @ y^T");
+        ref_check_output(k, 1, (float[]){4, 5}, 2, 0, "v @ m");
+        ref_check_output(k, 2, (float[]){21, 43}, 2, 0, "batched");
     }
     ane_bridge_free(k);
 }
@@ -462,13 +429,9 @@ TEST(ref_conv1d_same_and_same_lower_padding) {
     size_t counts[] = {4};
     ANEKernelHandle *k = ref_compile(mil, 1, 3);
     if (k && ref_eval(k, in, counts, 1)) {
-        float s[4], l[4], s2[2];
-        ref_read(k, 0, s, 4);
-        ref_read(k, 1, l, 4);
-        ref_read(k, 2, s2, 2);
-        ref_check_all((float[]){21, 32, 43, 4}, s, 4, 0, "same");
-        ref_check_all((float[]){10, 21, 32, 43}, l, 4, 0, "same_lower");
-        ref_check_all((float[]){21, 43}, s2, 2, 0, "same, stride 2"); /* out 2, total pad 0 */
+        ref_check_output(k, 0, (float[]){21, 32, 43, 4}, 4, 0, "same");
+        ref_check_output(k, 1, (float[]){10, 21, 32, 43}, 4, 0, "same_lower");
+        ref_check_output(k, 2, (float[]){21, 43}, 2, 0, "same, stride 2"); /* out 2, total pad 0 */
     }
     ane_bridge_free(k);
 }
@@ -521,16 +484,13 @@ TEST(ref_sdpa_without_mask_with_additive_and_bool_masks) {
     size_t counts[] = {4, 6, 6, 6};
     ANEKernelHandle *k = ref_compile(mil, 4, 3);
     if (k && ref_eval(k, in, counts, 4)) {
-        float got[4], want[4];
+        float want[4];
         naive_sdpa(q, kk, v, 2, 3, 2, NULL, NULL, want);
-        ref_read(k, 0, got, 4);
-        ref_check_all(want, got, 4, 1e-5, "no mask");
+        ref_check_output(k, 0, want, 4, 1e-5, "no mask");
         naive_sdpa(q, kk, v, 2, 3, 2, m, NULL, want);
-        ref_read(k, 1, got, 4);
-        ref_check_all(want, got, 4, 1e-5, "additive mask");
+        ref_check_output(k, 1, want, 4, 1e-5, "additive mask");
         naive_sdpa(q, kk, v, 2, 3, 2, NULL, keep, want);
-        ref_read(k, 2, got, 4);
-        ref_check_all(want, got, 4, 1e-5, "bool mask");
+        ref_check_output(k, 2, want, 4, 1e-5, "bool mask");
     }
     ane_bridge_free(k);
 }
@@ -546,7 +506,7 @@ TEST(ref_softmax_along_last_and_first_axis) {
     size_t counts[] = {6};
     ANEKernelHandle *k = ref_compile(mil, 1, 2);
     if (k && ref_eval(k, in, counts, 1)) {
-        float a[6], b[6], wa[6], wb[6];
+        float wa[6], wb[6];
         for (int r = 0; r < 2; r++) {
             double s = 0;
             for (int c = 0; c < 3; c++) s += exp(x[r * 3 + c]);
@@ -557,10 +517,8 @@ TEST(ref_softmax_along_last_and_first_axis) {
             wb[c] = (float)(exp(x[c]) / s);
             wb[3 + c] = (float)(exp(x[3 + c]) / s);
         }
-        ref_read(k, 0, a, 6);
-        ref_read(k, 1, b, 6);
-        ref_check_all(wa, a, 6, 1e-6, "axis -1");
-        ref_check_all(wb, b, 6, 1e-6, "axis 0");
+        ref_check_output(k, 0, wa, 6, 1e-6, "axis -1");
+        ref_check_output(k, 1, wb, 6, 1e-6, "axis 0");
     }
     ane_bridge_free(k);
 }
@@ -576,13 +534,9 @@ TEST(ref_reductions_keep_dims_and_all_axes) {
     size_t counts[] = {6};
     ANEKernelHandle *k = ref_compile(mil, 1, 3);
     if (k && ref_eval(k, in, counts, 1)) {
-        float s[2], m[3], mx[1];
-        ref_read(k, 0, s, 2);
-        ref_read(k, 1, m, 3);
-        ref_read(k, 2, mx, 1);
-        ref_check_all((float[]){6, 15}, s, 2, 0, "reduce_sum");
-        ref_check_all((float[]){2.5f, 3.5f, 4.5f}, m, 3, 0, "reduce_mean");
-        CHECK_EQ_INT(6, mx[0]);
+        ref_check_output(k, 0, (float[]){6, 15}, 2, 0, "reduce_sum");
+        ref_check_output(k, 1, (float[]){2.5f, 3.5f, 4.5f}, 3, 0, "reduce_mean");
+        ref_check_output(k, 2, (float[]){6}, 1, 0, "reduce_max");
     }
     ane_bridge_free(k);
 }
@@ -621,14 +575,12 @@ TEST(ref_quantize_rounds_half_even_clamps_and_dequantizes) {
     ANEKernelHandle *k = ref_compile(mil, 1, 2);
     if (k && ref_eval(k, in, counts, 1)) {
         int8_t q[4];
-        float d[4];
         ane_bridge_read_output(k, 0, q, 4);
         CHECK_EQ_INT(4, q[0]);
         CHECK_EQ_INT(1, q[1]);
         CHECK_EQ_INT(127, q[2]);
         CHECK_EQ_INT(3, q[3]);
-        ref_read(k, 1, d, 4);
-        ref_check_all((float[]){0.5f, -1, 62, 0}, d, 4, 0, "dequantize"); /* (q - 3) * 0.5 */
+        ref_check_output(k, 1, (float[]){0.5f, -1, 62, 0}, 4, 0, "dequantize"); /* (q - 3) * 0.5 */
     }
     ane_bridge_free(k);
 }
@@ -682,16 +634,14 @@ TEST(ref_long_chain_with_reused_buffers) {
     size_t counts[] = {4};
     ANEKernelHandle *k = ref_compile(mil, 1, 2);
     if (k && ref_eval(k, in, counts, 1)) {
-        float f[4], c[4], wf[4], wc[4];
+        float wf[4], wc[4];
         for (int i = 0; i < 4; i++) {
             double v = x[i];
             wf[i] = (float)((2 * v * v - v) * 2 * v - 2 * v * v);
             wc[i] = (float)(2 * v * v - 2 * v);
         }
-        ref_read(k, 0, f, 4);
-        ref_read(k, 1, c, 4);
-        ref_check_all(wf, f, 4, 1e-6, "f");
-        ref_check_all(wc, c, 4, 1e-6, "c");
+        ref_check_output(k, 0, wf, 4, 1e-6, "f");
+        ref_check_output(k, 1, wc, 4, 1e-6, "c");
     }
     ane_bridge_free(k);
 }
@@ -702,14 +652,12 @@ TEST(ref_two_kernels_of_one_program_are_independent) {
         "        tensor<fp16, [2]> a = mul(x = x, y = x);\n"
         "        tensor<fp16, [2]> y = add(x = a, y = x);\n" MIL_END("y");
     ANEKernelHandle *k1 = ref_compile(mil, 1, 1), *k2 = ref_compile(mil, 1, 1);
-    float x1[] = {1, 2}, x2[] = {3, -1}, o1[2], o2[2];
+    float x1[] = {1, 2}, x2[] = {3, -1};
     const float *in1[] = {x1}, *in2[] = {x2};
     size_t counts[] = {2};
     if (k1 && k2 && ref_eval(k1, in1, counts, 1) && ref_eval(k2, in2, counts, 1)) {
-        ref_read(k1, 0, o1, 2);
-        ref_read(k2, 0, o2, 2);
-        ref_check_all((float[]){2, 6}, o1, 2, 0, "k1");
-        ref_check_all((float[]){12, 0}, o2, 2, 0, "k2");
+        ref_check_output(k1, 0, (float[]){2, 6}, 2, 0, "k1");
+        ref_check_output(k2, 0, (float[]){12, 0}, 2, 0, "k2");
     }
     ane_bridge_free(k1);
     ane_bridge_free(k2);
@@ -721,13 +669,12 @@ TEST(ref_output_aliasing_its_own_input) {
         "        tensor<fp16, [3]> y = add(x = x, y = x);\n" MIL_END("y");
     ANEKernelHandle *k = ref_compile(mil, 1, 1);
     if (!k) return;
-    float x[] = {1, -2, 0.25f}, out[3];
+    float x[] = {1, -2, 0.25f};
     CHECK_EQ_INT(0, ane_bridge_alias_surface(k, ANE_SURFACE_OUTPUT, 0, k, ANE_SURFACE_INPUT, 0));
     ane_bridge_write_input_f32(k, 0, x, 3); /* now the output's memory too */
     CHECK(ane_bridge_eval(k));
     CHECK(ane_bridge_eval(k));
-    ref_read(k, 0, out, 3);
-    ref_check_all((float[]){4, -8, 1}, out, 3, 0, "x * 4");
+    ref_check_output(k, 0, (float[]){4, -8, 1}, 3, 0, "x * 4");
     ane_bridge_free(k);
 }
 
@@ -741,13 +688,9 @@ TEST(ref_outputs_naming_a_parameter_and_a_constant) {
     size_t counts[] = {2};
     ANEKernelHandle *k = ref_compile(mil, 1, 3);
     if (k && ref_eval(k, in, counts, 1)) {
-        float a[2], c[2], r[2];
-        ref_read(k, 0, a, 2);
-        ref_read(k, 1, c, 2);
-        ref_read(k, 2, r, 2);
-        ref_check_all(x, a, 2, 0, "x");
-        ref_check_all((float[]){0.5f, -3}, c, 2, 0, "c");
-        ref_check_all((float[]){0.5f, -3}, r, 2, 0, "r");
+        ref_check_output(k, 0, x, 2, 0, "x");
+        ref_check_output(k, 1, (float[]){0.5f, -3}, 2, 0, "c");
+        ref_check_output(k, 2, (float[]){0.5f, -3}, 2, 0, "r");
     }
     ane_bridge_free(k);
 }
