@@ -1,9 +1,9 @@
 /* ref_sgemm: the built-in kernel, or a CBLAS found at run time (dlopen, no link dependency) where the
  * built-in kernel has only its portable micro-kernel. On x86-64 the AVX-512 kernel measured 188 GFLOP/s
  * against 104 for single-threaded OpenBLAS (make bench, 256x768x768), the AVX2 kernel 96 (against an
- * OpenBLAS using AVX-512 itself), so there a CBLAS is used only when ANE4J_CBLAS=1 asks for it. The choice is made once per process. An OpenBLAS that the
- * search loads is set to one thread, so the library stays single-threaded by default; one the process had
- * loaded already keeps its settings. */
+ * OpenBLAS using AVX-512 itself), so there a CBLAS is used only when ANE4J_CBLAS=1 asks for it. The choice
+ * is made once per process. An OpenBLAS that the search loads is set to one thread, so the library stays
+ * single-threaded by default; one the process had loaded already keeps its settings. */
 #include "reference/ops.h"
 #include "reference/sgemm.h"
 
