@@ -4,8 +4,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../bench/stories_layer.h"
 #include "reference_harness.h"
 #include "test.h"
 
@@ -738,108 +738,36 @@ TEST(ref_kernels_of_one_program_evaluate_concurrently) {
     ane_bridge_free(jobs[1].k);
 }
 
-/* ---- speed ----------------------------------------------------------------------------------------- */
+/* ---- a real-sized program ------------------------------------------------------------------------- */
 
-/* One Stories110M transformer layer (dim 768, hidden 2048, 12 heads, seq 256) as the upstream static
- * kernels write it, weights as dynamic weight parameters: [1, D, 1, S] -> [1, D, 1, S]. */
-static int stories_layer_mil(char *m, size_t cap) {
-    enum { D = 768, H = 2048, S = 256, NH = 12, HD = 64 };
-    size_t n = 0;
-#define EMIT(...) n += (size_t)snprintf(m + n, n < cap ? cap - n : 0, __VA_ARGS__)
-    EMIT(MIL_MAIN("tensor<fp16, [1, %d, 1, %d]> x, tensor<fp16, [1, %d, 1, 1]> rw1, tensor<fp16, [1, %d, 1, 1]> rw2, "
-                  "tensor<fp16, [%d, %d, 1, 1]> wq, tensor<fp16, [%d, %d, 1, 1]> wk, tensor<fp16, [%d, %d, 1, 1]> wv, "
-                  "tensor<fp16, [%d, %d, 1, 1]> wo, tensor<fp16, [%d, %d, 1, 1]> w1, tensor<fp16, [%d, %d, 1, 1]> w3, "
-                  "tensor<fp16, [%d, %d, 1, 1]> w2"),
-         D, S, D, D, D, D, D, D, D, D, D, D, H, D, H, D, D, H);
-    EMIT("        tensor<int32, [1]> ax = const()[name = string(\"ax\"), val = tensor<int32, [1]>([1])];\n"
-         "        bool kd = const()[name = string(\"kd\"), val = bool(true)];\n"
-         "        fp16 invd = const()[name = string(\"invd\"), val = fp16(0.001302)];\n"
-         "        fp16 eps = const()[name = string(\"eps\"), val = fp16(0.00001)];\n"
-         "        fp16 nh = const()[name = string(\"nh\"), val = fp16(-0.5)];\n"
-         "        fp16 sc = const()[name = string(\"sc\"), val = fp16(0.125)];\n"
-         "        tensor<int32, [4]> hs = const()[name = string(\"hs\"), val = tensor<int32, [4]>([1, %d, %d, %d])];\n"
-         "        tensor<int32, [4]> pm = const()[name = string(\"pm\"), val = tensor<int32, [4]>([0, 1, 3, 2])];\n"
-         "        tensor<int32, [4]> os = const()[name = string(\"os\"), val = tensor<int32, [4]>([1, %d, 1, %d])];\n",
-         NH, HD, S, D, S);
-    for (int r = 1; r <= 2; r++) { /* RMSNorm before attention, then before the FFN */
-        const char *in = r == 1 ? "x" : "x2";
-        EMIT("        tensor<fp16, [1, %d, 1, %d]> sq%d = mul(x = %s, y = %s);\n", D, S, r, in, in);
-        EMIT("        tensor<fp16, [1, 1, 1, %d]> ss%d = reduce_sum(x = sq%d, axes = ax, keep_dims = kd);\n", S, r, r);
-        EMIT("        tensor<fp16, [1, 1, 1, %d]> sa%d = mul(x = ss%d, y = invd);\n", S, r, r);
-        EMIT("        tensor<fp16, [1, 1, 1, %d]> sb%d = add(x = sa%d, y = eps);\n", S, r, r);
-        EMIT("        tensor<fp16, [1, 1, 1, %d]> rr%d = pow(x = sb%d, y = nh);\n", S, r, r);
-        EMIT("        tensor<fp16, [1, %d, 1, %d]> xr%d = mul(x = %s, y = rr%d);\n", D, S, r, in, r);
-        EMIT("        tensor<fp16, [1, %d, 1, %d]> xn%d = mul(x = xr%d, y = rw%d);\n", D, S, r, r, r);
-        if (r == 2) break;
-        const char *t[] = {"q", "k", "v"};
-        for (int i = 0; i < 3; i++) {
-            EMIT("        tensor<fp16, [1, %d, 1, %d]> %sf = conv(x = xn1, weight = w%s);\n", D, S, t[i], t[i]);
-            EMIT("        tensor<fp16, [1, %d, %d, %d]> %s4 = reshape(x = %sf, shape = hs);\n", NH, HD, S, t[i], t[i]);
-            EMIT("        tensor<fp16, [1, %d, %d, %d]> %s = transpose(x = %s4, perm = pm);\n", NH, S, HD, t[i], t[i]);
-        }
-        EMIT("        tensor<fp16, [1, %d, %d, %d]> s1 = matmul(x = q, y = k, transpose_y = true);\n", NH, S, S);
-        EMIT("        tensor<fp16, [1, %d, %d, %d]> s2 = mul(x = s1, y = sc);\n", NH, S, S);
-        EMIT("        tensor<fp16, [1, %d, %d, %d]> p = softmax(x = s2, axis = int32(-1));\n", NH, S, S);
-        EMIT("        tensor<fp16, [1, %d, %d, %d]> a = matmul(x = p, y = v);\n", NH, S, HD);
-        EMIT("        tensor<fp16, [1, %d, %d, %d]> at = transpose(x = a, perm = pm);\n", NH, HD, S);
-        EMIT("        tensor<fp16, [1, %d, 1, %d]> af = reshape(x = at, shape = os);\n", D, S);
-        EMIT("        tensor<fp16, [1, %d, 1, %d]> o = conv(x = af, weight = wo);\n", D, S);
-        EMIT("        tensor<fp16, [1, %d, 1, %d]> x2 = add(x = x, y = o);\n", D, S);
-    }
-    EMIT("        tensor<fp16, [1, %d, 1, %d]> h1 = conv(x = xn2, weight = w1);\n", H, S);
-    EMIT("        tensor<fp16, [1, %d, 1, %d]> h3 = conv(x = xn2, weight = w3);\n", H, S);
-    EMIT("        tensor<fp16, [1, %d, 1, %d]> sg = sigmoid(x = h1);\n", H, S);
-    EMIT("        tensor<fp16, [1, %d, 1, %d]> si = mul(x = h1, y = sg);\n", H, S);
-    EMIT("        tensor<fp16, [1, %d, 1, %d]> g = mul(x = si, y = h3);\n", H, S);
-    EMIT("        tensor<fp16, [1, %d, 1, %d]> f = conv(x = g, weight = w2);\n", D, S);
-    EMIT("        tensor<fp16, [1, %d, 1, %d]> out = add(x = x2, y = f);\n", D, S);
-    EMIT(MIL_END("out"));
-#undef EMIT
-    return n < cap ? (int)n : -1;
-}
-
-static double seconds_now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-TEST(ref_stories110m_layer_evaluates_well_under_a_second) {
-    static char mil[16384];
-    if (stories_layer_mil(mil, sizeof mil) < 0) {
+/* One Stories110M layer (dim 768, hidden 2048, seq 256; native/bench times it) compiles and evaluates to
+ * finite values filling its [1, 768, 1, 256] fp16 output. */
+TEST(ref_stories110m_layer_compiles_and_evaluates_finite) {
+    char *mil = stories_layer_mil("out");
+    if (!mil) {
         test_fail(__FILE__, __LINE__, "program text too long");
         return;
     }
-    ANEKernelHandle *k = ane_bridge_compile_ex("reference", mil, strlen(mil), NULL, NULL, NULL, 0, 1, NULL, 9, NULL, 1,
-                                               NULL);
+    ANEKernelHandle *k = ane_bridge_compile_ex("reference", mil, strlen(mil), NULL, NULL, NULL, 0, 1, NULL,
+                                               STORIES_WEIGHTS, NULL, 1, NULL);
+    free(mil);
     if (!k) {
         test_fail(__FILE__, __LINE__, "compile failed: %s", ane_bridge_last_error());
         return;
     }
-    size_t counts[] = {768, 768, 768 * 768, 768 * 768, 768 * 768, 768 * 768, 2048 * 768, 2048 * 768, 768 * 2048};
-    float *buf = malloc(sizeof(float) * 2048 * 768);
-    for (int w = 0; w < 9; w++) {
-        for (size_t i = 0; i < counts[w]; i++)
-            buf[i] = w < 2 ? 1.0f : (float)((i * 2654435761u) % 1000) * 6e-5f - 0.03f;
-        ane_bridge_write_weight_f32(k, w, buf, counts[w]);
+    const size_t n = (size_t)STORIES_DIM * STORIES_SEQ;
+    CHECK_EQ_INT(n * 2, ane_bridge_surface_size(k, ANE_SURFACE_OUTPUT, 0));
+    float *out = malloc(n * sizeof(float));
+    if (stories_layer_fill(k) != 0) {
+        test_fail(__FILE__, __LINE__, "writing weights and input failed: %s", ane_bridge_last_error());
+    } else if (!ane_bridge_eval(k)) {
+        test_fail(__FILE__, __LINE__, "eval failed: %s", ane_bridge_last_error());
+    } else {
+        ref_read(k, 0, out, n);
+        size_t bad = 0;
+        while (bad < n && isfinite(out[bad])) bad++;
+        CHECK_MSG(bad == n, "out[%zu] = %g", bad, bad < n ? out[bad] : 0.0);
     }
-    for (size_t i = 0; i < 768 * 256; i++) buf[i] = (float)((i * 40503u) % 1000) / 500.0f - 1.0f;
-    ane_bridge_write_input_f32(k, 0, buf, 768 * 256);
-    double best = 1e9;
-    for (int run = 0; run < 3 && ane_bridge_eval(k); run++) { /* the first run also faults the buffers in */
-        double t0 = seconds_now();
-        CHECK(ane_bridge_eval(k));
-        double t = seconds_now() - t0;
-        if (t < best) best = t;
-    }
-    ane_bridge_read_output_f32(k, 0, buf, 768 * 256);
-    size_t bad = 0;
-    while (bad < 768 * 256 && isfinite(buf[bad])) bad++;
-    CHECK_MSG(bad == 768 * 256, "out[%zu] = %g", bad, bad < 768 * 256 ? buf[bad] : 0.0);
-    printf("    one layer: %.1f ms per eval (best of 3)\n", best * 1e3);
-#if !defined(__SANITIZE_ADDRESS__)
-    CHECK_MSG(best < 0.5, "one layer took %.3f s", best);
-#endif
-    free(buf);
+    free(out);
     ane_bridge_free(k);
 }
