@@ -5,34 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test.h"
-
 #define GUARD_BYTES 64
-
-char *corpus_read(const char *name, size_t *len) {
-    const char *env = getenv("ANE4J_CORPUS_DIR");
-    const char *dirs[] = { env, "../../shared/corpus/upstream-mil" };
-    for (int d = 0; d < 2; d++) {
-        if (!dirs[d]) continue;
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", dirs[d], name);
-        FILE *f = fopen(path, "rb");
-        if (!f) continue;
-        fseek(f, 0, SEEK_END);
-        long n = ftell(f);
-        fseek(f, 0, SEEK_SET);
-        char *text = malloc((size_t)n + 1);
-        size_t got = fread(text, 1, (size_t)n, f);
-        fclose(f);
-        text[got] = '\0';
-        *len = got;
-        return text;
-    }
-    char reason[256];
-    snprintf(reason, sizeof reason, "corpus file %s not found (set ANE4J_CORPUS_DIR)", name);
-    test_skip(reason);
-    return NULL;
-}
 
 static char *mil_self(const char *op, int rows, int cols, const char *tag) {
     char *buf = malloc(1024);

@@ -1,13 +1,10 @@
-/* Shared helpers of the core's ABI tests: corpus access, small MIL programs, fp16 buffers, guards. */
+/* Shared helpers of the core's ABI tests: small MIL programs, fp16 buffers, guards (corpus access is in
+ * corpus.h). */
 #ifndef ANE4J_CORE_FIXTURES_H
 #define ANE4J_CORE_FIXTURES_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Contents of a corpus file (malloc'd, NUL-terminated), or NULL after test_skip() when the corpus is
- * absent. Looks in $ANE4J_CORPUS_DIR, then ../../shared/corpus/upstream-mil. */
-char *corpus_read(const char *name, size_t *len);
 
 /* A program "out = x + x" on tensor<fp16, [1, rows, 1, cols]> (malloc'd text). tag goes into the
  * statement's name, so a test can make its text unique and be sure its first compile is no cache hit. */

@@ -8,6 +8,7 @@
 
 #include "ane_bridge.h"
 #include "core_fixtures.h"
+#include "corpus.h"
 #include "test.h"
 
 #define N 64 /* the upstream test's 64 x 64 x 64 dynamic matmul */

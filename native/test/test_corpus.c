@@ -7,215 +7,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "corpus.h"
 #include "reference_harness.h"
 #include "test.h"
 
-static const char *corpus_dir(void) {
-    static char dir[1024];
-    const char *env = getenv("ANE4J_CORPUS_DIR");
-    snprintf(dir, sizeof dir, "%s", env && *env ? env : "../../shared/corpus/upstream-mil");
-    char manifest[1100];
-    snprintf(manifest, sizeof manifest, "%s/MANIFEST.tsv", dir);
-    struct stat st;
-    if (stat(manifest, &st) != 0) {
-        char reason[1200];
-        snprintf(reason, sizeof reason, "MIL corpus not found at %s (set ANE4J_CORPUS_DIR)", dir);
-        test_skip(reason);
-        return NULL;
-    }
-    return dir;
-}
-
-static uint8_t *read_file(const char *dir, const char *name, size_t *len) {
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        test_fail(__FILE__, __LINE__, "cannot open %s", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n + 1 : 1);
-    *len = fread(buf, 1, n > 0 ? (size_t)n : 0, f);
-    buf[*len] = 0;
-    fclose(f);
-    return buf;
-}
-
-/* ---- MANIFEST.tsv ---------------------------------------------------------------------------------- */
-
-/* "name:fp16[1,8,1,8]" (or, for blobs, "path@64:fp16[...]" with the name being "path@64"). */
-typedef struct spec {
-    char name[256];
-    char dtype[16];
-    int64_t count;
-} spec;
-
-static int parse_spec(const char *text, spec *s) {
-    const char *colon = strrchr(text, ':'), *open = strchr(text, '[');
-    if (!colon || !open || open < colon || (size_t)(colon - text) >= sizeof s->name ||
-        (size_t)(open - colon - 1) >= sizeof s->dtype)
-        return -1;
-    memcpy(s->name, text, (size_t)(colon - text));
-    s->name[colon - text] = 0;
-    memcpy(s->dtype, colon + 1, (size_t)(open - colon - 1));
-    s->dtype[open - colon - 1] = 0;
-    s->count = 1;
-    for (const char *p = open + 1; *p && *p != ']';) {
-        s->count *= strtoll(p, (char **)&p, 10);
-        if (*p == ',') p++;
-    }
-    return 0;
-}
-
+/* Bytes of one element of a MANIFEST dtype, the test's own table. */
 static int dtype_bytes(const char *dt) {
     return !strcmp(dt, "fp16") ? 2 : !strcmp(dt, "fp32") || !strcmp(dt, "int32") ? 4 : !strcmp(dt, "int8") ? 1 : 0;
 }
 
-/* Space-separated specs of one column ("-" = none) into out; returns how many. */
-static int parse_specs(char *column, spec *out, int max) {
-    int n = 0;
-    if (strcmp(column, "-") == 0) return 0;
-    for (char *save, *tok = strtok_r(column, " ", &save); tok && n < max; tok = strtok_r(NULL, " ", &save))
-        if (parse_spec(tok, &out[n]) == 0) n++;
-    return n;
-}
-
-typedef struct row {
-    char file[256];
-    spec inputs[16], outputs[8], blobs[16];
-    int n_inputs, n_outputs, n_blobs;
-} row;
-
-static int read_manifest(const char *dir, row *rows, int max) {
-    size_t len;
-    char *text = (char *)read_file(dir, "MANIFEST.tsv", &len);
-    if (!text) return 0;
-    int n = 0;
-    char *save;
-    strtok_r(text, "\n", &save); /* header */
-    for (char *line = strtok_r(NULL, "\n", &save); line && n < max; line = strtok_r(NULL, "\n", &save)) {
-        char *cols[4];
-        int k = 0;
-        for (char *p = line; k < 4; k++) {
-            cols[k] = p;
-            p = strchr(p, '\t');
-            if (!p) break;
-            *p++ = 0;
-        }
-        if (k < 3) continue;
-        row *r = &rows[n++];
-        memset(r, 0, sizeof *r);
-        snprintf(r->file, sizeof r->file, "%s", cols[0]);
-        r->n_inputs = parse_specs(cols[1], r->inputs, 16);
-        r->n_outputs = parse_specs(cols[2], r->outputs, 8);
-        r->n_blobs = parse_specs(cols[3], r->blobs, 16);
-    }
-    free(text);
-    return n;
-}
-
-/* ---- synthesised weight files ---------------------------------------------------------------------- */
-
-static uint32_t rng = 12345;
-static float rand_unit(void) { /* in [-1, 1) */
-    rng = rng * 1664525u + 1013904223u;
-    return (float)(rng >> 8) / (float)(1u << 23) - 1.0f;
-}
-
-static void put_le(uint8_t *p, uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-typedef struct weight_files {
-    int n;
-    const char *names[16];
-    uint8_t *datas[16];
-    size_t lens[16];
-    char paths[16][256];
-} weight_files;
-
-/* One blob storage v2 file per distinct path, each tensor's metadata record at its stated offset and its
- * payload (random values of the declared type) right after it. */
-static int synthesise(const row *r, weight_files *w) {
-    memset(w, 0, sizeof *w);
-    for (int i = 0; i < r->n_blobs; i++) {
-        const spec *b = &r->blobs[i];
-        const char *at = strrchr(b->name, '@');
-        uint64_t offset = strtoull(at + 1, NULL, 10);
-        int elem = dtype_bytes(b->dtype), code = !strcmp(b->dtype, "fp16") ? 1 : !strcmp(b->dtype, "int8") ? 4 : 0;
-        if (!at || !elem || !code) return -1;
-        int f = 0;
-        while (f < w->n && strncmp(w->paths[f], b->name, (size_t)(at - b->name)) != 0) f++;
-        if (f == w->n) {
-            snprintf(w->paths[f], sizeof w->paths[f], "%.*s", (int)(at - b->name), b->name);
-            w->names[f] = w->paths[f];
-            w->n++;
-        }
-        size_t payload = (size_t)b->count * (size_t)elem, end = offset + 64 + payload;
-        if (end > w->lens[f]) {
-            w->datas[f] = realloc(w->datas[f], end);
-            memset(w->datas[f] + w->lens[f], 0, end - w->lens[f]);
-            w->lens[f] = end;
-        }
-        uint8_t *file = w->datas[f];
-        put_le(file, 1, 4);
-        put_le(file + 4, 2, 4);
-        put_le(file + offset, 0xDEADBEEFu, 4);
-        put_le(file + offset + 4, (uint64_t)code, 4);
-        put_le(file + offset + 8, payload, 8);
-        put_le(file + offset + 16, offset + 64, 8);
-        for (int64_t e = 0; e < b->count; e++) {
-            if (code == 1) {
-                float v = rand_unit();
-                uint16_t h;
-                ane_bridge_fp32_to_fp16(&v, &h, 1);
-                put_le(file + offset + 64 + 2 * e, h, 2);
-            } else {
-                file[offset + 64 + e] = (uint8_t)(int8_t)(rand_unit() * 8);
-            }
-        }
-    }
-    return 0;
-}
-
-static void free_files(weight_files *w) {
-    for (int i = 0; i < w->n; i++) free(w->datas[i]);
-}
-
 /* ---- every program --------------------------------------------------------------------------------- */
 
-static void run_program(const char *dir, const row *r) {
-    size_t len;
-    char *mil = (char *)read_file(dir, r->file, &len);
-    weight_files w;
-    if (!mil) return;
-    if (synthesise(r, &w)) {
-        test_fail(__FILE__, __LINE__, "%s: cannot synthesise its weight files", r->file);
-        free(mil);
+static void run_program(const corpus_row *r) {
+    corpus_spec inputs[16], outputs[8];
+    int n_inputs = corpus_specs(r->inputs, inputs, 16), n_outputs = corpus_specs(r->outputs, outputs, 8);
+    if (n_inputs < 0 || n_outputs < 0) {
+        test_fail(__FILE__, __LINE__, "%s: malformed inputs or outputs in MANIFEST.tsv", r->file);
         return;
     }
-    ANEKernelHandle *k = ane_bridge_compile_ex("reference", mil, len, w.names, (const uint8_t **)w.datas, w.lens, w.n,
-                                               r->n_inputs, NULL, 0, NULL, r->n_outputs, NULL);
-    if (!k) {
+    corpus_weights w;
+    if (corpus_weights_build(r->blobs, &w) != 0) {
+        test_fail(__FILE__, __LINE__, "%s: cannot synthesise its weight files", r->file);
+        return;
+    }
+    size_t len;
+    char *mil = corpus_read(r->file, &len);
+    ANEKernelHandle *k = mil ? ane_bridge_compile_ex("reference", mil, len, w.names, (const uint8_t **)w.datas, w.lens,
+                                                     w.n, n_inputs, NULL, 0, NULL, n_outputs, NULL)
+                             : NULL;
+    if (mil && !k) {
         test_fail(__FILE__, __LINE__, "%s: compile failed: %s", r->file, ane_bridge_last_error());
-    } else {
-        for (int i = 0; i < r->n_inputs; i++) {
-            size_t n = (size_t)r->inputs[i].count;
-            CHECK_EQ_INT(n * (size_t)dtype_bytes(r->inputs[i].dtype), ane_bridge_surface_size(k, ANE_SURFACE_INPUT, i));
+    } else if (k) {
+        uint32_t rng = 12345;
+        for (int i = 0; i < n_inputs; i++) {
+            size_t n = (size_t)inputs[i].count;
+            CHECK_EQ_INT(n * (size_t)dtype_bytes(inputs[i].dtype), ane_bridge_surface_size(k, ANE_SURFACE_INPUT, i));
             float *x = malloc(n * sizeof(float));
-            for (size_t e = 0; e < n; e++) x[e] = rand_unit();
+            for (size_t e = 0; e < n; e++) x[e] = corpus_random(&rng);
             ane_bridge_write_input_f32(k, i, x, n);
             free(x);
         }
         if (!ane_bridge_eval(k)) test_fail(__FILE__, __LINE__, "%s: eval failed: %s", r->file, ane_bridge_last_error());
-        for (int j = 0; j < r->n_outputs; j++) {
-            size_t n = (size_t)r->outputs[j].count;
-            size_t bytes = n * (size_t)dtype_bytes(r->outputs[j].dtype);
+        for (int j = 0; j < n_outputs; j++) {
+            size_t n = (size_t)outputs[j].count;
+            size_t bytes = n * (size_t)dtype_bytes(outputs[j].dtype);
             size_t got = ane_bridge_surface_size(k, ANE_SURFACE_OUTPUT, j);
             CHECK_MSG(got == bytes, "%s: output %d is %zu bytes, want %zu", r->file, j, got, bytes);
             float *y = malloc(n * sizeof(float));
@@ -227,115 +63,106 @@ static void run_program(const char *dir, const row *r) {
         }
     }
     ane_bridge_free(k);
-    free_files(&w);
+    corpus_weights_free(&w);
     free(mil);
 }
 
 TEST(corpus_every_program_compiles_and_evaluates_finite) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
-    static row rows[128];
-    int n = read_manifest(dir, rows, 128);
+    char *text;
+    static corpus_row rows[128];
+    int n = corpus_manifest(&text, rows, 128);
+    if (n < 0) return;
     CHECK_EQ_INT(55, n);
-    for (int i = 0; i < n; i++) run_program(dir, &rows[i]);
+    for (int i = 0; i < n; i++) run_program(&rows[i]);
+    free(text);
 }
 
 /* ---- the five samples ------------------------------------------------------------------------------ */
 
-static ANEKernelHandle *compile_sample(const char *dir, const char *file, int n_inputs, int n_weights,
-                                       const char *weight_name, const char *weight_file) {
+/* samples/<file> with one output, and the sample's weight file under weight_name when there is one; NULL
+ * after a skip or a recorded failure. */
+static ANEKernelHandle *compile_sample(const char *file, int n_inputs, int n_weights, const char *weight_name,
+                                       const char *weight_file) {
     char path[512];
     size_t len, wlen = 0;
     snprintf(path, sizeof path, "samples/%s", file);
-    char *mil = (char *)read_file(dir, path, &len);
+    char *mil = corpus_read(path, &len);
     uint8_t *blob = NULL;
-    if (weight_file) {
+    if (mil && weight_file) {
         snprintf(path, sizeof path, "samples/%s", weight_file);
-        blob = read_file(dir, path, &wlen);
+        blob = (uint8_t *)corpus_read(path, &wlen);
     }
     const char *names[] = {weight_name};
     const uint8_t *datas[] = {blob};
-    ANEKernelHandle *k = mil ? ane_bridge_compile_ex("reference", mil, len, names, datas, &wlen, blob ? 1 : 0,
-                                                     n_inputs, NULL, n_weights, NULL, 1, NULL)
-                             : NULL;
-    if (mil && !k) test_fail(__FILE__, __LINE__, "%s: compile failed: %s", file, ane_bridge_last_error());
+    ANEKernelHandle *k = NULL;
+    if (mil && (blob || !weight_file)) {
+        k = ane_bridge_compile_ex("reference", mil, len, names, datas, &wlen, blob ? 1 : 0, n_inputs, NULL, n_weights,
+                                  NULL, 1, NULL);
+        if (!k) test_fail(__FILE__, __LINE__, "%s: compile failed: %s", file, ane_bridge_last_error());
+    }
     free(mil);
     free(blob);
     return k;
 }
 
-static int eval_ok(ANEKernelHandle *k) {
-    if (ane_bridge_eval(k)) return 1;
-    test_fail(__FILE__, __LINE__, "eval failed: %s", ane_bridge_last_error());
-    return 0;
+/* Writes x (nx floats) into input 0, evaluates, and checks output 0 against want (nw floats) within tol.
+ * 1 when it evaluated. */
+static int eval_and_check(ANEKernelHandle *k, const float *x, size_t nx, const float *want, size_t nw, double tol,
+                          const char *what) {
+    ane_bridge_write_input_f32(k, 0, x, nx);
+    if (!ane_bridge_eval(k)) {
+        test_fail(__FILE__, __LINE__, "%s: eval failed: %s", what, ane_bridge_last_error());
+        return 0;
+    }
+    ref_check_output(k, 0, want, nw, tol, what);
+    return 1;
 }
 
 /* 01: out = W @ reshape(x) with x[k][m] = 8k + m and W = I + 0.5 in column 0: out[n][m] = 8n + 1.5m. Then the
  * upstream test's own vectors: x = 1 with W = I, then W = 2I written without recompiling. */
 TEST(corpus_sample_01_dynamic_weight_matmul) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
-    ANEKernelHandle *k = compile_sample(dir, "01_bridge_dyn_matmul_N8_K8_M8.mil", 1, 1, NULL, NULL);
+    ANEKernelHandle *k = compile_sample("01_bridge_dyn_matmul_N8_K8_M8.mil", 1, 1, NULL, NULL);
     if (!k) return;
-    float x[64], W[64], out[64], want[64];
+    float x[64], W[64], want[64];
     for (int i = 0; i < 64; i++) {
         x[i] = (float)i;
         W[i] = (i / 8 == i % 8 ? 1.0f : 0.0f) + (i % 8 == 0 ? 0.5f : 0.0f);
         want[i] = 8.0f * (float)(i / 8) + 1.5f * (float)(i % 8);
     }
-    ane_bridge_write_input_f32(k, 0, x, 64);
     ane_bridge_write_weight_f32(k, 0, W, 64);
-    if (eval_ok(k)) {
-        ref_read(k, 0, out, 64);
-        ref_check_all(want, out, 64, 0, "vector A");
-    }
+    eval_and_check(k, x, 64, want, 64, 0, "vector A");
     for (int scale = 1; scale <= 2; scale++) {
         for (int i = 0; i < 64; i++) {
             x[i] = 1;
             W[i] = i / 8 == i % 8 ? (float)scale : 0.0f;
             want[i] = (float)scale;
         }
-        ane_bridge_write_input_f32(k, 0, x, 64);
         ane_bridge_write_weight_f32(k, 0, W, 64);
-        if (eval_ok(k)) {
-            ref_read(k, 0, out, 64);
-            ref_check_all(want, out, 64, 0, "vector B");
-        }
+        eval_and_check(k, x, 64, want, 64, 0, "vector B");
     }
     ane_bridge_free(k);
 }
 
 /* 02: out = x + x with x[c][s] = (8c + s - 16) / 4. */
 TEST(corpus_sample_02_add_x_plus_x) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
-    ANEKernelHandle *k = compile_sample(dir, "02_bridge_add_x_plus_x_r4_c8.mil", 1, 0, NULL, NULL);
+    ANEKernelHandle *k = compile_sample("02_bridge_add_x_plus_x_r4_c8.mil", 1, 0, NULL, NULL);
     if (!k) return;
-    float x[32], out[32], want[32];
+    float x[32], want[32];
     for (int i = 0; i < 32; i++) {
         x[i] = (float)(i - 16) / 4.0f;
         want[i] = (float)(i - 16) / 2.0f;
     }
-    ane_bridge_write_input_f32(k, 0, x, 32);
-    if (eval_ok(k)) {
-        ref_read(k, 0, out, 32);
-        ref_check_all(want, out, 32, 0, "out");
-    }
+    eval_and_check(k, x, 32, want, 32, 0, "out");
     ane_bridge_free(k);
 }
 
 /* 03: activations and weights packed along the spatial axis; y = W^T act. */
 TEST(corpus_sample_03_spatially_packed_matmul) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
-    ANEKernelHandle *k = compile_sample(dir, "03_spatial_dyn_matmul_ic4_oc3_seq2.mil", 1, 0, NULL, NULL);
+    ANEKernelHandle *k = compile_sample("03_spatial_dyn_matmul_ic4_oc3_seq2.mil", 1, 0, NULL, NULL);
     if (!k) return;
-    float x[] = {1, 11, 1, 0.5f, 0, 2, 12, 0, 1, 0, 3, 13, 0, 0, 1, 4, 14, 0, 0, 1}, out[6];
+    float x[] = {1, 11, 1, 0.5f, 0, 2, 12, 0, 1, 0, 3, 13, 0, 0, 1, 4, 14, 0, 0, 1};
     float want[] = {1, 11, 2.5f, 17.5f, 7, 27};
-    ane_bridge_write_input_f32(k, 0, x, 20);
-    if (eval_ok(k)) {
-        ref_read(k, 0, out, 6);
-        ref_check_all(want, out, 6, 0, "mm_y");
+    if (eval_and_check(k, x, 20, want, 6, 0, "mm_y")) {
         uint8_t bytes[12], doc[] = {0x00, 0x3c, 0x80, 0x49, 0x00, 0x41, 0x60, 0x4c, 0x00, 0x47, 0xc0, 0x4e};
         ane_bridge_read_output(k, 0, bytes, 12);
         CHECK(memcmp(bytes, doc, 12) == 0);
@@ -345,19 +172,19 @@ TEST(corpus_sample_03_spatially_packed_matmul) {
 
 /* 04: fp32 in, cast, 1x1 conv with the BLOBFILE weight of the sample, cast back to fp32. */
 TEST(corpus_sample_04_conv_with_blobfile_and_fp32_io) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
-    ANEKernelHandle *k = compile_sample(dir, "04_conv_blobfile_in4_out3_sp2.mil", 1, 0,
-                                        "@model_path/weights/weight.bin", "04_conv_blobfile_in4_out3_sp2.weight.bin");
+    ANEKernelHandle *k = compile_sample("04_conv_blobfile_in4_out3_sp2.mil", 1, 0, "@model_path/weights/weight.bin",
+                                        "04_conv_blobfile_in4_out3_sp2.weight.bin");
     if (!k) return;
     CHECK_EQ_INT(32, ane_bridge_surface_size(k, ANE_SURFACE_INPUT, 0));
     CHECK_EQ_INT(24, ane_bridge_surface_size(k, ANE_SURFACE_OUTPUT, 0));
     float x[] = {1, -1, 2, 0.5f, 3, 4, -2, 1}, out[6];
     float want[] = {1, -1, 1.5f, -0.25f, 4, 1.5f};
     ane_bridge_write_input(k, 0, x, sizeof x);
-    if (eval_ok(k)) {
+    if (ane_bridge_eval(k)) {
         ane_bridge_read_output(k, 0, out, sizeof out);
         ref_check_all(want, out, 6, 0, "y");
+    } else {
+        test_fail(__FILE__, __LINE__, "eval failed: %s", ane_bridge_last_error());
     }
     ane_bridge_free(k);
 }
@@ -365,17 +192,11 @@ TEST(corpus_sample_04_conv_with_blobfile_and_fp32_io) {
 /* 05: RMSNorm over channels with rms_w = (1, 0.5, 2, -1); the documented per-op fp16 results (printed to 8
  * decimals, hence the tolerance). */
 TEST(corpus_sample_05_rmsnorm_rounded_after_every_op) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
-    ANEKernelHandle *k = compile_sample(dir, "05_final_rmsnorm_dim4_seq3.mil", 1, 0, "@model_path/weights/rms_w.bin",
+    ANEKernelHandle *k = compile_sample("05_final_rmsnorm_dim4_seq3.mil", 1, 0, "@model_path/weights/rms_w.bin",
                                         "05_final_rmsnorm_dim4_seq3.rms_w.bin");
     if (!k) return;
-    float x[] = {1, 2, 1, 1, 0, -1, 1, 0, 3, 1, 0, -3}, out[12];
+    float x[] = {1, 2, 1, 1, 0, -1, 1, 0, 3, 1, 0, -3};
     float want[] = {1, 2, 0.44726562f, 0.5f, 0, -0.22363281f, 2, 0, 2.68359375f, -1, 0, 1.34179688f};
-    ane_bridge_write_input_f32(k, 0, x, 12);
-    if (eval_ok(k)) {
-        ref_read(k, 0, out, 12);
-        ref_check_all(want, out, 12, 1e-8, "out");
-    }
+    eval_and_check(k, x, 12, want, 12, 1e-8, "out");
     ane_bridge_free(k);
 }

@@ -22,6 +22,7 @@
 #endif
 
 #include "ane_bridge.h"
+#include "corpus.h"
 #include "darwin/files.h"
 #include "test.h"
 
@@ -155,38 +156,6 @@ static int hardware(void) {
     return 1;
 }
 
-static const char *corpus_dir(void) {
-    const char *env = getenv("ANE4J_CORPUS_DIR");
-    return env && env[0] ? env : "../../shared/corpus/upstream-mil";
-}
-
-/* A corpus file (malloc'd, NUL-terminated), or NULL after skipping the test when it is absent. */
-static char *corpus_read(const char *name, size_t *len) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", corpus_dir(), name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        char why[1200];
-        snprintf(why, sizeof why, "corpus file %s not found (set ANE4J_CORPUS_DIR)", path);
-        test_skip(why);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)n + 1);
-    if (text && fread(text, 1, (size_t)n, f) != (size_t)n) {
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    CHECK(text != NULL);
-    if (!text) return NULL;
-    text[n] = '\0';
-    if (len) *len = (size_t)n;
-    return text;
-}
-
 /* x[k][m] and W[n][k] of the 64x64x64 upstream bridge matmul: multiples of 1/8 and 1/16, exact in fp16. */
 static void matmul_operands(float *x, float *w) {
     for (int k = 0; k < 64; k++)
@@ -195,60 +164,61 @@ static void matmul_operands(float *x, float *w) {
         for (int k = 0; k < 64; k++) w[n * 64 + k] = (float)((n * 5 + k * 11) % 13 - 6) / 16.0f;
 }
 
-TEST(hw_dynamic_matmul_matches_a_naive_product) {
-    if (!hardware()) return;
+/* The 64x64x64 dynamic matmul of the upstream bridge test, on the Neural Engine. */
+static ANEKernelHandle *compile_matmul64(void) {
     char mil[2048];
     size_t len = mil_dyn_matmul(mil, sizeof mil, 64, 64, 64);
     ANEKernelHandle *k = compile_on("ane", mil, len, 1, 1);
     CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
-    if (k) {
-        CHECK(strcmp(ane_bridge_kernel_backend(k), "ane") == 0);
-        static float x[4096], w[4096], out[4096];
-        matmul_operands(x, w);
-        ane_bridge_write_input_f32(k, 0, x, 4096);
-        ane_bridge_write_weight_f32(k, 0, w, 4096);
-        CHECK_MSG(ane_bridge_eval(k), "eval: %s", ane_bridge_last_error());
-        ane_bridge_read_output_f32(k, 0, out, 4096);
-        int bad = 0;
-        for (int n = 0; n < 64; n++)
-            for (int m = 0; m < 64; m++) {
-                double want = 0;
-                for (int kk = 0; kk < 64; kk++) want += (double)w[n * 64 + kk] * x[kk * 64 + m];
-                if (fabs(want - out[n * 64 + m]) > 0.01 * fabs(want) + 0.02 && bad++ < 5)
-                    CHECK_MSG(0, "out[%d][%d] = %g, expected %g", n, m, out[n * 64 + m], want);
-            }
-        ane_bridge_free(k);
-    }
+    return k;
+}
+
+TEST(hw_dynamic_matmul_matches_a_naive_product) {
+    if (!hardware()) return;
+    ANEKernelHandle *k = compile_matmul64();
+    if (!k) return;
+    CHECK(strcmp(ane_bridge_kernel_backend(k), "ane") == 0);
+    static float x[4096], w[4096], out[4096];
+    matmul_operands(x, w);
+    ane_bridge_write_input_f32(k, 0, x, 4096);
+    ane_bridge_write_weight_f32(k, 0, w, 4096);
+    CHECK_MSG(ane_bridge_eval(k), "eval: %s", ane_bridge_last_error());
+    ane_bridge_read_output_f32(k, 0, out, 4096);
+    int bad = 0;
+    for (int n = 0; n < 64; n++)
+        for (int m = 0; m < 64; m++) {
+            double want = 0;
+            for (int kk = 0; kk < 64; kk++) want += (double)w[n * 64 + kk] * x[kk * 64 + m];
+            if (fabs(want - out[n * 64 + m]) > 0.01 * fabs(want) + 0.02 && bad++ < 5)
+                CHECK_MSG(0, "out[%d][%d] = %g, expected %g", n, m, out[n * 64 + m], want);
+        }
+    ane_bridge_free(k);
 }
 
 TEST(hw_dynamic_weight_rewrites_change_results_without_recompiling) {
     if (!hardware()) return;
-    char mil[2048];
-    size_t len = mil_dyn_matmul(mil, sizeof mil, 64, 64, 64);
-    ANEKernelHandle *k = compile_on("ane", mil, len, 1, 1);
-    CHECK_MSG(k != NULL, "compile: %s", ane_bridge_last_error());
-    if (k) {
-        int compiles = ane_bridge_get_compile_count();
-        static float x[4096], w[4096], out[4096];
-        static uint16_t w16[4096];
-        matmul_operands(x, w);
-        ane_bridge_write_input_f32(k, 0, x, 4096);
-        for (float scale = 1; scale <= 3; scale++) {
-            memset(w, 0, sizeof w);
-            for (int i = 0; i < 64; i++) w[i * 64 + i] = scale; /* W = scale * I, so out = scale * x */
-            if (scale == 2) {                                   /* raw fp16 path once, f32 path otherwise */
-                ane_bridge_fp32_to_fp16(w, w16, 4096);
-                ane_bridge_write_weight(k, 0, w16, sizeof w16);
-            } else {
-                ane_bridge_write_weight_f32(k, 0, w, 4096);
-            }
-            CHECK_MSG(ane_bridge_eval(k), "eval: %s", ane_bridge_last_error());
-            ane_bridge_read_output_f32(k, 0, out, 4096);
-            for (int i = 0; i < 4096; i += 97) CHECK_NEAR(scale * x[i], out[i], 1e-3);
+    ANEKernelHandle *k = compile_matmul64();
+    if (!k) return;
+    int compiles = ane_bridge_get_compile_count();
+    static float x[4096], w[4096], out[4096];
+    static uint16_t w16[4096];
+    matmul_operands(x, w);
+    ane_bridge_write_input_f32(k, 0, x, 4096);
+    for (float scale = 1; scale <= 3; scale++) {
+        memset(w, 0, sizeof w);
+        for (int i = 0; i < 64; i++) w[i * 64 + i] = scale; /* W = scale * I, so out = scale * x */
+        if (scale == 2) {                                   /* raw fp16 path once, f32 path otherwise */
+            ane_bridge_fp32_to_fp16(w, w16, 4096);
+            ane_bridge_write_weight(k, 0, w16, sizeof w16);
+        } else {
+            ane_bridge_write_weight_f32(k, 0, w, 4096);
         }
-        CHECK_EQ_INT(compiles, ane_bridge_get_compile_count());
-        ane_bridge_free(k);
+        CHECK_MSG(ane_bridge_eval(k), "eval: %s", ane_bridge_last_error());
+        ane_bridge_read_output_f32(k, 0, out, 4096);
+        for (int i = 0; i < 4096; i += 97) CHECK_NEAR(scale * x[i], out[i], 1e-3);
     }
+    CHECK_EQ_INT(compiles, ane_bridge_get_compile_count());
+    ane_bridge_free(k);
 }
 
 /* x + x on [1, 32, 1, 32], the shape of the upstream copy_io test. */
@@ -412,14 +382,6 @@ TEST(hw_compile_cache_survives_the_process) {
 
 /* ---- every corpus program on both backends ---------------------------------------------------------- */
 
-static uint32_t rng_state;
-
-/* Uniform in [-1, 1), from a fixed seed so both backends get the same numbers. */
-static float rng_next(void) {
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return (float)(rng_state >> 8) / 8388608.0f - 1.0f;
-}
-
 static size_t dtype_bytes(int dtype) {
     switch (dtype) {
     case ANE_DTYPE_FP16: return 2;
@@ -429,107 +391,22 @@ static size_t dtype_bytes(int dtype) {
     }
 }
 
-typedef struct weight_file {
-    char name[256];
-    uint8_t *bytes;
-    size_t len;
-    uint32_t tensors;
-} weight_file;
-
-static void put_le(uint8_t *p, uint64_t v, int n) {
-    for (int i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* Add one MANIFEST reference "path@offset:dtype[d0,d1,...]" to its weight file, with random contents:
- * a blob storage v2 metadata record at offset and the payload right after it. Returns 0, or -1. */
-static int add_blob_reference(weight_file *files, int *n_files, int cap, const char *ref) {
-    const char *colon = strrchr(ref, ':'), *at = colon;
-    while (at && at > ref && *at != '@') at--;
-    if (!colon || !at || *at != '@') return -1;
-    unsigned long long offset = strtoull(at + 1, NULL, 10);
-    if (offset < 64) return -1; /* the file header owns the first 64 bytes */
-    int dtype;
-    if (strncmp(colon + 1, "fp16[", 5) == 0) dtype = ANE_DTYPE_FP16;
-    else if (strncmp(colon + 1, "int8[", 5) == 0) dtype = ANE_DTYPE_INT8;
-    else if (strncmp(colon + 1, "fp32[", 5) == 0) dtype = ANE_DTYPE_FP32;
-    else return -1;
-    size_t count = 1;
-    for (const char *p = strchr(colon, '[') + 1; *p && *p != ']';) {
-        char *end;
-        count *= strtoul(p, &end, 10);
-        if (end == p) return -1;
-        p = *end == ',' ? end + 1 : end;
-    }
-    int f = 0;
-    while (f < *n_files && strncmp(files[f].name, ref, (size_t)(at - ref)) != 0) f++;
-    if (f == *n_files) {
-        if (f == cap || (size_t)(at - ref) >= sizeof files[f].name) return -1;
-        memset(&files[f], 0, sizeof files[f]);
-        memcpy(files[f].name, ref, (size_t)(at - ref));
-        (*n_files)++;
-    }
-    weight_file *w = &files[f];
-    size_t payload = count * dtype_bytes(dtype), end = (size_t)offset + 64 + payload;
-    if (end > w->len) {
-        uint8_t *grown = realloc(w->bytes, end);
-        if (!grown) return -1;
-        memset(grown + w->len, 0, end - w->len);
-        w->bytes = grown;
-        w->len = end;
-    }
-    uint8_t *meta = w->bytes + offset;
-    put_le(meta, 0xDEADBEEFu, 4);
-    put_le(meta + 4, (uint64_t)dtype, 4);
-    put_le(meta + 8, payload, 8);
-    put_le(meta + 16, offset + 64, 8);
-    uint8_t *data = meta + 64;
-    for (size_t i = 0; i < count; i++) {
-        float v = 0.5f * rng_next();
-        if (dtype == ANE_DTYPE_FP16) {
-            uint16_t h;
-            ane_bridge_fp32_to_fp16(&v, &h, 1);
-            put_le(data + 2 * i, h, 2);
-        } else if (dtype == ANE_DTYPE_INT8) {
-            data[i] = (uint8_t)(int8_t)lrintf(16.0f * v);
-        } else {
-            memcpy(data + 4 * i, &v, 4);
-        }
-    }
-    w->tensors++;
-    put_le(w->bytes, w->tensors, 4);
-    put_le(w->bytes + 4, 2, 4);
-    return 0;
-}
-
-static int count_tokens(const char *s) {
-    if (strcmp(s, "-") == 0) return 0;
-    int n = 1;
-    for (; *s; s++) n += *s == ' ';
-    return n;
-}
-
-/* Run one program on a backend with the given weight files and inputs from the fixed seed; the outputs
- * (as floats) go to outs[j] (malloc'd) and their counts to counts[j]. NULL result: refused (message set). */
-static ANEKernelHandle *run_on(const char *backend, const char *mil, size_t len, weight_file *files,
-                               int n_files, int n_inputs, int n_outputs, float **outs, size_t *counts) {
-    const char *names[16];
-    const uint8_t *datas[16];
-    size_t lens[16];
-    for (int i = 0; i < n_files; i++) {
-        names[i] = files[i].name;
-        datas[i] = files[i].bytes;
-        lens[i] = files[i].len;
-    }
-    ANEKernelHandle *k = ane_bridge_compile_ex(backend, mil, len, names, datas, lens, n_files, n_inputs, NULL,
-                                               0, NULL, n_outputs, NULL);
+/* Run one program on a backend with the given weight files and inputs from a fixed seed; the outputs (as
+ * floats) go to outs[j] (malloc'd) and their counts to counts[j]. NULL result: refused (message set). */
+static ANEKernelHandle *run_on(const char *backend, const char *mil, size_t len, corpus_weights *w,
+                               int n_inputs, int n_outputs, float **outs, size_t *counts) {
+    ANEKernelHandle *k = ane_bridge_compile_ex(backend, mil, len, w->names, (const uint8_t **)w->datas, w->lens,
+                                               w->n, n_inputs, NULL, 0, NULL, n_outputs, NULL);
     if (!k) return NULL;
-    rng_state = 12345;
+    uint32_t rng = 12345;
     for (int i = 0; i < n_inputs; i++) {
         int dtype = ane_bridge_surface_dtype(k, ANE_SURFACE_INPUT, i);
         size_t n = ane_bridge_surface_size(k, ANE_SURFACE_INPUT, i) / dtype_bytes(dtype);
         float *x = malloc(n * sizeof *x);
-        for (size_t e = 0; e < n; e++)
-            x[e] = dtype == ANE_DTYPE_FP16 || dtype == ANE_DTYPE_FP32 ? rng_next() : roundf(4.0f * rng_next());
+        for (size_t e = 0; e < n; e++) {
+            float v = corpus_random(&rng);
+            x[e] = dtype == ANE_DTYPE_FP16 || dtype == ANE_DTYPE_FP32 ? v : roundf(4.0f * v);
+        }
         ane_bridge_write_input_f32(k, i, x, n);
         free(x);
     }
@@ -565,52 +442,43 @@ static int compare_outputs(const char *file, int j, const float *ref, const floa
 
 TEST(hw_corpus_programs_agree_with_the_reference_backend) {
     if (!hardware()) return;
-    size_t mlen;
-    char *manifest = corpus_read("MANIFEST.tsv", &mlen);
-    if (!manifest) return;
+    char *text;
+    static corpus_row rows[128];
+    int n_rows = corpus_manifest(&text, rows, 128);
+    if (n_rows < 0) return;
     int compared = 0, ane_refused = 0, ref_refused = 0;
-    char *save_line;
-    strtok_r(manifest, "\n", &save_line); /* header */
-    for (char *line; (line = strtok_r(NULL, "\n", &save_line)) != NULL;) {
-        char *cols[4], *save_col;
-        int nc = 0;
-        for (char *c = strtok_r(line, "\t", &save_col); c && nc < 4; c = strtok_r(NULL, "\t", &save_col))
-            cols[nc++] = c;
-        if (nc != 4) continue;
+    for (int r = 0; r < n_rows; r++) {
+        const char *file = rows[r].file;
         size_t len;
-        char *mil = corpus_read(cols[0], &len);
+        char *mil = corpus_read(file, &len);
         if (!mil) break;
-        weight_file files[16];
-        int n_files = 0, ok = 1;
-        rng_state = 777;
-        if (strcmp(cols[3], "-") != 0) {
-            char *save_ref;
-            for (char *r = strtok_r(cols[3], " ", &save_ref); r && ok; r = strtok_r(NULL, " ", &save_ref))
-                ok = add_blob_reference(files, &n_files, 16, r) == 0;
-        }
-        CHECK_MSG(ok, "%s: cannot build weight files from '%s'", cols[0], cols[3]);
-        int n_in = count_tokens(cols[1]), n_out = count_tokens(cols[2]);
+        corpus_spec ins[16], outs[8];
+        int n_in = corpus_specs(rows[r].inputs, ins, 16), n_out = corpus_specs(rows[r].outputs, outs, 8);
+        corpus_weights w;
+        int ok = n_in >= 0 && n_out >= 0 && corpus_weights_build(rows[r].blobs, &w) == 0;
+        CHECK_MSG(ok, "%s: cannot read its MANIFEST row", file);
         float *ref_out[8] = {0}, *ane_out[8] = {0};
         size_t ref_n[8], ane_n[8];
         ANEKernelHandle *kr = NULL, *ka = NULL;
-        if (ok && n_out <= 8) {
-            kr = run_on("reference", mil, len, files, n_files, n_in, n_out, ref_out, ref_n);
+        if (ok) {
+            kr = run_on("reference", mil, len, &w, n_in, n_out, ref_out, ref_n);
             if (!kr) {
                 ref_refused++;
-                printf("    reference refused %s: %s\n", cols[0], ane_bridge_last_error());
+                printf("    reference refused %s: %s\n", file, ane_bridge_last_error());
             } else {
-                ka = run_on("ane", mil, len, files, n_files, n_in, n_out, ane_out, ane_n);
+                ka = run_on("ane", mil, len, &w, n_in, n_out, ane_out, ane_n);
                 if (!ka) {
                     ane_refused++;
-                    printf("    ane refused %s: %s\n", cols[0], ane_bridge_last_error());
+                    printf("    ane refused %s: %s\n", file, ane_bridge_last_error());
                 } else {
                     compared++;
                     for (int j = 0; j < n_out; j++) {
                         CHECK_EQ_INT(ref_n[j], ane_n[j]);
-                        if (ref_n[j] == ane_n[j]) compare_outputs(cols[0], j, ref_out[j], ane_out[j], ref_n[j]);
+                        if (ref_n[j] == ane_n[j]) compare_outputs(file, j, ref_out[j], ane_out[j], ref_n[j]);
                     }
                 }
             }
+            corpus_weights_free(&w);
         }
         for (int j = 0; j < 8; j++) {
             free(ref_out[j]);
@@ -618,11 +486,10 @@ TEST(hw_corpus_programs_agree_with_the_reference_backend) {
         }
         ane_bridge_free(kr);
         ane_bridge_free(ka);
-        for (int f = 0; f < n_files; f++) free(files[f].bytes);
         free(mil);
     }
     printf("    corpus: %d programs compared, %d refused by the ane backend, %d by the reference backend\n",
            compared, ane_refused, ref_refused);
     CHECK(compared > 0);
-    free(manifest);
+    free(text);
 }

@@ -1,13 +1,14 @@
 /* MIL parser: the external corpus (signatures checked against MANIFEST.tsv), every literal form,
  * exact error positions and messages, and robustness against truncated and corrupted text. */
 #include "mil/mil_ast.h"
+#include "corpus.h"
 #include "test.h"
 
 #include <dirent.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* Parses a copy in a buffer of exactly len bytes, so ASan catches any read past the end. */
 static mil_program *parse_n(const char *text, size_t len, mil_parse_error *err) {
@@ -30,34 +31,6 @@ static mil_program *parse_ok(const char *text) {
 /* The program below with STMTS as the body of main: x is a [1, 4] fp16 parameter, y is returned. */
 #define HEADER "program(1.3)\n{\n    func main<ios18>(tensor<fp16, [1, 4]> x) {\n"
 #define FOOTER "    } -> (y);\n}\n"
-
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc(n > 0 ? (size_t)n : 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    return buf;
-}
-
-static const char *corpus_dir(void) {
-    static char dir[1024];
-    const char *env = getenv("ANE4J_CORPUS_DIR");
-    snprintf(dir, sizeof dir, "%s", env && *env ? env : "../../shared/corpus/upstream-mil");
-    char manifest[1100];
-    snprintf(manifest, sizeof manifest, "%s/MANIFEST.tsv", dir);
-    struct stat st;
-    if (stat(manifest, &st) != 0) {
-        char reason[1200];
-        snprintf(reason, sizeof reason, "MIL corpus not found at %s (set ANE4J_CORPUS_DIR)", dir);
-        test_skip(reason);
-        return NULL;
-    }
-    return dir;
-}
 
 /* ---- the corpus against MANIFEST.tsv ----------------------------------------------------------- */
 
@@ -143,121 +116,78 @@ static int manifest_paths(const char *blobs, char paths[][256], int max) {
     return n;
 }
 
-/* Checks one corpus file against its MANIFEST row (file, inputs, outputs, blobs). */
-static void check_against_manifest(const char *path, const char *label, char **cols) {
+/* Checks the corpus file name (a program, or a sample copied from one) against the MANIFEST row r. */
+static void check_against_manifest(const char *name, const corpus_row *r) {
     size_t len;
-    char *text = read_file(path, &len);
-    CHECK_MSG(text != NULL, "cannot read %s", path);
+    char *text = corpus_read(name, &len);
     if (!text) return;
     mil_parse_error err;
     mil_program *p = parse_n(text, len, &err);
     free(text);
-    CHECK_MSG(p != NULL, "%s:%d:%d: %s", label, err.line, err.column, err.message);
+    CHECK_MSG(p != NULL, "%s:%d:%d: %s", name, err.line, err.column, err.message);
     if (!p) return;
     static char in[4096], out[4096], blobs[4096];
     describe_program(p, in, out, blobs, sizeof in);
-    CHECK_MSG(strcmp(in, cols[1]) == 0, "%s inputs: expected '%s', got '%s'", label, cols[1], in);
-    CHECK_MSG(strcmp(out, cols[2]) == 0, "%s outputs: expected '%s', got '%s'", label, cols[2], out);
-    CHECK_MSG(strcmp(blobs, cols[3]) == 0, "%s BLOBFILEs: expected '%s', got '%s'", label, cols[3], blobs);
+    CHECK_MSG(strcmp(in, r->inputs) == 0, "%s inputs: expected '%s', got '%s'", name, r->inputs, in);
+    CHECK_MSG(strcmp(out, r->outputs) == 0, "%s outputs: expected '%s', got '%s'", name, r->outputs, out);
+    CHECK_MSG(strcmp(blobs, r->blobs) == 0, "%s BLOBFILEs: expected '%s', got '%s'", name, r->blobs, blobs);
     char paths[16][256];
-    int n = manifest_paths(cols[3], paths, 16);
+    int n = manifest_paths(r->blobs, paths, 16);
     CHECK_EQ_INT(n, mil_blobfile_count(p));
     for (int i = 0; i < n && i < mil_blobfile_count(p); i++)
-        CHECK_MSG(strcmp(paths[i], mil_blobfile_path(p, i)) == 0, "%s blob path %d: expected %s, got %s", label, i,
+        CHECK_MSG(strcmp(paths[i], mil_blobfile_path(p, i)) == 0, "%s blob path %d: expected %s, got %s", name, i,
                   paths[i], mil_blobfile_path(p, i));
     mil_program_free(p);
 }
 
-/* Splits a MANIFEST line into its 4 tab-separated columns (in place). */
-static int split_row(char *line, char **cols) {
-    int n = 0;
-    for (char *save, *c = strtok_r(line, "\t\r\n", &save); c && n < 4; c = strtok_r(NULL, "\t\r\n", &save))
-        cols[n++] = c;
-    return n;
-}
-
+/* Corpus files a and b hold the same bytes. */
 static int files_equal(const char *a, const char *b) {
     size_t la, lb;
-    char *ta = read_file(a, &la), *tb = read_file(b, &lb);
+    char *ta = corpus_read(a, &la), *tb = corpus_read(b, &lb);
     int eq = ta && tb && la == lb && memcmp(ta, tb, la) == 0;
     free(ta);
     free(tb);
     return eq;
 }
 
-/* The whole MANIFEST.tsv as a NUL-terminated string, NULL when unreadable. */
-static char *read_manifest(const char *dir) {
-    char path[2048];
-    snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
-    size_t len;
-    char *text = read_file(path, &len);
-    char *terminated = text ? realloc(text, len + 1) : NULL;
-    if (!terminated) {
-        free(text);
-        test_fail(__FILE__, __LINE__, "cannot read %s", path);
-        return NULL;
-    }
-    terminated[len] = '\0';
-    return terminated;
-}
-
 TEST(corpus_programs_parse_and_match_manifest) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
-    char *text = read_manifest(dir);
-    if (!text) return;
-    char path[2048];
-    int rows = 0;
-    char *save_line;
-    strtok_r(text, "\n", &save_line); /* header */
-    for (char *line = strtok_r(NULL, "\n", &save_line); line; line = strtok_r(NULL, "\n", &save_line)) {
-        char *cols[4];
-        if (split_row(line, cols) != 4) {
-            test_fail(__FILE__, __LINE__, "malformed MANIFEST row: %s", line);
-            continue;
-        }
-        snprintf(path, sizeof path, "%s/%s", dir, cols[0]);
-        check_against_manifest(path, cols[0], cols);
-        rows++;
-    }
+    char *text;
+    static corpus_row rows[128];
+    int n = corpus_manifest(&text, rows, 128);
+    if (n < 0) return;
+    for (int i = 0; i < n; i++) check_against_manifest(rows[i].file, &rows[i]);
     free(text);
-    CHECK_EQ_INT(55, rows);
+    CHECK_EQ_INT(55, n);
 }
 
 /* Every .mil file in samples/ parses; each is a copy of a corpus program, checked against that row. */
 TEST(corpus_samples_parse_and_match_manifest) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
+    char *text;
+    static corpus_row rows[128];
+    int n_rows = corpus_manifest(&text, rows, 128);
+    if (n_rows < 0) return;
     char sdir[2048];
-    snprintf(sdir, sizeof sdir, "%s/samples", dir);
+    snprintf(sdir, sizeof sdir, "%s/samples", corpus_dir());
     DIR *d = opendir(sdir);
     CHECK(d != NULL);
-    if (!d) return;
     int samples = 0;
-    for (struct dirent *e; (e = readdir(d));) {
+    for (struct dirent *e; d && (e = readdir(d));) {
         size_t n = strlen(e->d_name);
         if (n < 4 || strcmp(e->d_name + n - 4, ".mil") != 0) continue;
-        char sample[2600], path[2600];
-        snprintf(sample, sizeof sample, "%s/%s", sdir, e->d_name);
-        char *text = read_manifest(dir);
-        if (!text) break;
+        char sample[512];
+        snprintf(sample, sizeof sample, "samples/%s", e->d_name);
         int matched = 0;
-        char *save;
-        strtok_r(text, "\n", &save);
-        for (char *line = strtok_r(NULL, "\n", &save); line && !matched; line = strtok_r(NULL, "\n", &save)) {
-            char *cols[4];
-            if (split_row(line, cols) != 4) continue;
-            snprintf(path, sizeof path, "%s/%s", dir, cols[0]);
-            if (files_equal(sample, path)) {
-                check_against_manifest(sample, e->d_name, cols);
+        for (int i = 0; i < n_rows && !matched; i++) {
+            if (files_equal(sample, rows[i].file)) {
+                check_against_manifest(sample, &rows[i]);
                 matched = 1;
             }
         }
-        free(text);
         CHECK_MSG(matched, "sample %s is not a copy of any MANIFEST program", e->d_name);
         samples++;
     }
-    closedir(d);
+    if (d) closedir(d);
+    free(text);
     CHECK_EQ_INT(5, samples);
 }
 
@@ -766,10 +696,9 @@ TEST(mil_parse_errors_in_program_structure) {
 
 /* Every strict prefix of a program that ends before its final '}' is rejected with a position inside
  * the text; longer prefixes (only trailing whitespace missing) parse. */
-static void check_prefixes(const char *path) {
+static void check_prefixes(const char *name) {
     size_t len;
-    char *text = read_file(path, &len);
-    CHECK_MSG(text != NULL, "cannot read %s", path);
+    char *text = corpus_read(name, &len);
     if (!text) return;
     size_t complete = len;
     while (complete > 0 && text[complete - 1] != '}') complete--;
@@ -778,7 +707,7 @@ static void check_prefixes(const char *path) {
         mil_parse_error err = {0};
         mil_program *p = parse_n(text, n, &err);
         if ((p != NULL) != (n >= complete) || (!p && (err.line < 1 || err.column < 1 || !err.message[0]))) {
-            test_fail(__FILE__, __LINE__, "%s truncated to %zu bytes: %s (%d:%d %s)", path, n,
+            test_fail(__FILE__, __LINE__, "%s truncated to %zu bytes: %s (%d:%d %s)", name, n,
                       p ? "accepted" : "rejected", err.line, err.column, err.message);
             wrong++;
         }
@@ -788,27 +717,21 @@ static void check_prefixes(const char *path) {
 }
 
 TEST(mil_parse_rejects_every_truncation_of_corpus_programs) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
+    if (!corpus_dir()) return;
     const char *files[] = {"static_sdpa_fwd_taps.mil", "pr6_conv_fp32io.mil", "milgen_qkv_dim4_sp2.mil",
                            "int8_w8a8_ch4_sp2_d2.mil", "sdpa5_t2_inlinemask.mil"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char path[2048];
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        check_prefixes(path);
-    }
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) check_prefixes(files[i]);
 }
 
 /* Random byte edits (deterministic) must never crash or leak; most are rejected. */
 TEST(mil_parse_survives_corrupted_corpus_programs) {
-    const char *dir = corpus_dir();
-    if (!dir) return;
-    char path[2048];
-    snprintf(path, sizeof path, "%s/sdpa5_t3_blobmask.mil", dir);
     size_t len;
-    char *text = read_file(path, &len);
-    CHECK(text != NULL && len > 0);
-    if (!text) return;
+    char *text = corpus_read("sdpa5_t3_blobmask.mil", &len);
+    CHECK(!text || len > 0);
+    if (!text || len == 0) {
+        free(text);
+        return;
+    }
     const char alphabet[] = "(){}[]<>,;=-?\"\\.0123456789xpe abcz@_\n\x01\xff";
     uint32_t seed = 12345;
     int rejected = 0;

@@ -6,6 +6,7 @@
 
 #include "ane_bridge.h"
 #include "core_fixtures.h"
+#include "corpus.h"
 #include "test.h"
 
 #define FILL 0xA5
