@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link Kernel#eval()} against the baseline {@code ane_bridge_eval} called directly on the same native
@@ -23,8 +24,11 @@ import java.lang.foreign.MemorySegment;
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+// 5 s of warm-up: on 2 busy cores the JIT took over 3 s to finish compiling the map() fill.
+@Warmup(iterations = 5, time = 1)
+// 10 iterations of 0.5 s rather than 5 of 1 s: JMH's 99.9% error then uses Student's t with 9 degrees of
+// freedom instead of 4, which about halves it on a busy machine.
+@Measurement(iterations = 10, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public abstract class EvalBenchmark {
     private Ane ane;

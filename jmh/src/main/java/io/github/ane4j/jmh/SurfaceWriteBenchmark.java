@@ -35,8 +35,11 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+// 5 s of warm-up: on 2 busy cores the JIT took over 3 s to finish compiling the map() fill.
+@Warmup(iterations = 5, time = 1)
+// 10 iterations of 0.5 s rather than 5 of 1 s: JMH's 99.9% error then uses Student's t with 9 degrees of
+// freedom instead of 4, which about halves it on a busy machine.
+@Measurement(iterations = 10, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class SurfaceWriteBenchmark {
     @Param({"4096", "1048576"})
