@@ -250,8 +250,8 @@ int ane_bridge_surface_unlock(ANEKernelHandle *kernel, int kind, int idx, int re
 /**
  * Make dst's surface (dst_kind, dst_idx) be src's surface (src_kind, src_idx): the same memory, no copy.
  * Typical use: src's output as dst's input, so a chain of kernels passes activations without memcpy.
- * Both kernels must use the same backend and the surfaces must have the same byte size. The surface lives
- * until every kernel using it is freed; dst's previous surface is released. Returns 0, or -1.
+ * Both kernels must use the same backend and the surfaces must have the same byte size and dtype. The
+ * surface lives until every kernel using it is freed; dst's previous surface is released. Returns 0, or -1.
  */
 int ane_bridge_alias_surface(ANEKernelHandle *src, int src_kind, int src_idx,
                              ANEKernelHandle *dst, int dst_kind, int dst_idx);
