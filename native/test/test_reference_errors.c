@@ -143,6 +143,20 @@ TEST(ref_error_unknown_mode_and_dtype_strings) {
     expect_error(cast, 1, 4, "string(", "unknown dtype 'fp8'", NULL);
 }
 
+/* Strings have no elements: moving them was once a NULL read at eval time. */
+TEST(ref_error_data_op_on_a_string_tensor) {
+    const char *named = MIL_MAIN("tensor<fp16, [2]> x")
+        "        tensor<string, [2]> s = const()[name = string(\"s\"), val = tensor<string, [2]>([\"a\", \"b\"])];\n"
+        "        tensor<string, [2]> t = transpose(x = s, perm = tensor<int32, [1]>([0]));\n"
+        "        tensor<fp16, [2]> y = relu(x = x);\n" MIL_END("y");
+    expect_error(named, 1, 5, "transpose", "transpose cannot compute on the string value 's'", NULL);
+    const char *literal = MIL_MAIN("tensor<fp16, [2]> x")
+        "        tensor<string, [1]> t = gather(x = tensor<string, [2]>([\"a\", \"b\"]), "
+        "indices = tensor<int32, [1]>([0]));\n"
+        "        tensor<fp16, [2]> y = relu(x = x);\n" MIL_END("y");
+    expect_error(literal, 1, 4, "gather", "gather cannot compute on a string literal", NULL);
+}
+
 /* ---- BLOBFILE weights ------------------------------------------------------------------------------ */
 
 static const char *blob_mil(void) {

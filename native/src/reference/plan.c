@@ -150,6 +150,22 @@ static int check_keys(const mil_stmt *s, const char *keys) {
     return 0;
 }
 
+/* Strings are configuration (modes, dtypes), never data: they have no elements a kernel could read. */
+static int check_step_inputs(const ref_builder *b, const mil_stmt *s, int first_step) {
+    const ref_plan *p = b->plan;
+    for (int k = first_step; k < p->n_steps; k++)
+        for (int i = 0; i < p->steps[k].n_in; i++) {
+            int id = p->steps[k].in[i];
+            if (id >= 0 && p->values[id].type.dtype == MIL_STRING) {
+                const char *n = p->values[id].name; /* "" for an inline literal */
+                ane_error_set_at(s->pos.line, s->pos.column, "%s cannot compute on %s%s%s", s->op,
+                                 *n ? "the string value '" : "a string literal", n, *n ? "'" : "");
+                return -1;
+            }
+        }
+    return 0;
+}
+
 static int compile_stmt(ref_builder *b, const mil_stmt *s) {
     if (s->n_results < 1) {
         ane_error_set_at(s->pos.line, s->pos.column, "%s has no result", s->op);
@@ -185,8 +201,9 @@ static int compile_stmt(ref_builder *b, const mil_stmt *s) {
     if (is_constexpr) {
         if (ref_constexpr_affine_dequantize(b, s, res[0], &inferred[0])) return -1;
     } else {
+        int first_step = b->plan->n_steps;
         if (check_keys(s, def->keys)) return -1;
-        if (def->infer(b, s, res, inferred)) return -1;
+        if (def->infer(b, s, res, inferred) || check_step_inputs(b, s, first_step)) return -1;
     }
     for (int i = 0; i < s->n_results; i++) {
         if (check_declared(s, i, &s->result_types[i], &inferred[i])) return -1;
