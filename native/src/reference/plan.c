@@ -104,10 +104,6 @@ static int define_name(ref_builder *b, int id) {
 
 /* ---- statements ------------------------------------------------------------------------------------ */
 
-static int surface_dtype(mil_dtype dt) {
-    return dt == MIL_FP16 || dt == MIL_FP32 || dt == MIL_INT32 || dt == MIL_INT8 || dt == MIL_UINT8;
-}
-
 static int check_declared(const mil_stmt *s, int i, const mil_type *declared, const mil_type *inferred) {
     if (ref_type_equal(declared, inferred)) return 0;
     char d[160], t[160];
@@ -212,6 +208,7 @@ static int compile_stmt(ref_builder *b, const mil_stmt *s) {
     return 0;
 }
 
+/* The core has already checked that every parameter and returned value has a surface dtype. */
 static int compile_params(ref_builder *b, const mil_function *f) {
     ref_plan *p = b->plan;
     p->n_params = f->n_params;
@@ -222,12 +219,6 @@ static int compile_params(ref_builder *b, const mil_function *f) {
     }
     for (int i = 0; i < f->n_params; i++) {
         const mil_param *prm = &f->params[i];
-        if (!surface_dtype(prm->type.dtype)) {
-            ane_error_set_at(prm->pos.line, prm->pos.column,
-                             "parameter '%s' has dtype %s; surfaces hold fp16, fp32, int32, int8 or uint8",
-                             prm->name, mil_dtype_name(prm->type.dtype));
-            return -1;
-        }
         ref_value *v = ref_new_value(b, prm->name, prm->pos, &prm->type, REF_VAL_PARAM);
         if (!v) return -1;
         v->param = i;
@@ -250,13 +241,6 @@ static int compile_outputs(ref_builder *b, const mil_function *f) {
         int id = ref_lookup(b, f->outputs[j]);
         if (id < 0) {
             ane_error_set_at(pos.line, pos.column, "returned value '%s' is not defined", f->outputs[j]);
-            return -1;
-        }
-        const mil_type *t = &p->values[id].type;
-        if (!surface_dtype(t->dtype)) {
-            ane_error_set_at(pos.line, pos.column,
-                             "returned value '%s' has dtype %s; surfaces hold fp16, fp32, int32, int8 or uint8",
-                             f->outputs[j], mil_dtype_name(t->dtype));
             return -1;
         }
         p->output_values[j] = id;
