@@ -2,6 +2,7 @@ package io.github.ane4j.internal;
 
 import io.github.ane4j.internal.ffi.AneBridge;
 
+import java.lang.foreign.SymbolLookup;
 import java.nio.file.Path;
 
 /**
@@ -18,7 +19,8 @@ public final class NativeLibrary {
      * Loads the bridge if not done yet and returns the file it came from. Thread-safe; after the first
      * success it returns at once. A failure is not remembered: the next call searches again.
      *
-     * @throws UnsatisfiedLinkError  when no library loads, or the loaded one is too old for these bindings
+     * @throws UnsatisfiedLinkError  when no library loads, or the loaded one is not the bridge or too old for
+     *                               these bindings
      * @throws IllegalCallerException when the JVM refuses native access to this module
      */
     public static Path load() {
@@ -65,17 +67,20 @@ public final class NativeLibrary {
         return e;
     }
 
-    /** The first downcall checks the library is a bridge these bindings can drive. */
+    /** Checks the library is a bridge these bindings can drive. The symbol is looked up first: a binding
+     *  whose symbol is missing fails its class initialisation for good, and would throw
+     *  NoClassDefFoundError on the next attempt. */
     private static void checkAbi(Path file) {
+        if (SymbolLookup.loaderLookup().find("ane_bridge_abi_version").isEmpty()) {
+            throw new UnsatisfiedLinkError("ane4j: " + file
+                    + " loaded but does not export ane_bridge_abi_version: it is not the ane4j native bridge");
+        }
         int abi;
         try {
             abi = AneBridge.ane_bridge_abi_version();
         } catch (ExceptionInInitializerError e) {
             if (e.getCause() instanceof IllegalCallerException) throw refused(e);
-            UnsatisfiedLinkError notBridge = new UnsatisfiedLinkError("ane4j: " + file
-                    + " loaded but does not export ane_bridge_abi_version: it is not the ane4j native bridge");
-            notBridge.initCause(e);
-            throw notBridge;
+            throw e;
         }
         if (abi < AneBridge.ANE_BRIDGE_ABI_VERSION()) {
             throw new UnsatisfiedLinkError("ane4j: " + file + " implements bridge ABI " + abi + " but these bindings need "

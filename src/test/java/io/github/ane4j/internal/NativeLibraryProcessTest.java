@@ -67,6 +67,15 @@ class NativeLibraryProcessTest {
     }
 
     @Test
+    void aLibraryThatIsNotTheBridgeIsNamedAsSuch() throws Exception {
+        Path notBridge = Path.of(System.getProperty("java.home"), "lib", System.mapLibraryName("attach"));
+        Run run = probe("--enable-native-access=ALL-UNNAMED", "-Dane4j.library.path=" + notBridge);
+        assertNotEquals(0, run.exitCode());
+        assertTrue(run.err().contains("UnsatisfiedLinkError") && run.err().contains(notBridge.toString())
+                && run.err().contains("it is not the ane4j native bridge"), run.err());
+    }
+
+    @Test
     void theBundledLibraryIsExtractedToTheCacheAndLoaded() throws Exception {
         Run run = probe("--enable-native-access=ALL-UNNAMED");
         assertEquals(0, run.exitCode(), run.err());
