@@ -231,7 +231,11 @@ final class MilParser {
                 throw error(d.type.at, role + " '" + d.name.text() + "' " + d.type.describe()
                         + ", which no surface can hold (surface dtypes: fp16, fp32, uint8, int8, int32)");
             }
-            specs.add(new TensorSpec(d.name.text(), dtype, d.type.shape == null ? new long[0] : d.type.shape));
+            try {
+                specs.add(new TensorSpec(d.name.text(), dtype, d.type.shape == null ? new long[0] : d.type.shape));
+            } catch (IllegalArgumentException tooLarge) {
+                throw error(d.type.at, role + " '" + d.name.text() + "' is too large for a surface: " + tooLarge.getMessage());
+            }
         }
         return List.copyOf(specs);
     }

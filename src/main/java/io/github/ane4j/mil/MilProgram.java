@@ -33,7 +33,7 @@ public final class MilProgram {
      *
      * @throws MilCompileException for malformed text, with the 1-based line and column of the cause, or
      *                             when a parameter or returned value has a type no surface can hold
-     *                             (e.g. bool, string)
+     *                             (e.g. bool, string, or more than 2^63 - 1 bytes)
      */
     public static MilProgram parse(String text) {
         return MilParser.parse(Objects.requireNonNull(text, "text"));

@@ -3,6 +3,7 @@ package io.github.ane4j.mil;
 import io.github.ane4j.DType;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A named tensor of a MIL function signature: a parameter (one input surface) or a returned value (one
@@ -13,10 +14,19 @@ import java.util.Arrays;
  * @param shape static dimensions, outermost first (a copy is kept; rank 0 means a scalar)
  */
 public record TensorSpec(String name, DType dtype, long[] shape) {
+    /** @throws IllegalArgumentException when a dimension is not positive or the byte size exceeds 2^63 - 1 */
     public TensorSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(dtype, "dtype");
         shape = shape.clone();
+        long bytes = dtype.byteSize();
         for (long d : shape) {
             if (d <= 0) throw new IllegalArgumentException("dimension must be positive, got " + d + " in " + name);
+            if (bytes > Long.MAX_VALUE / d) {
+                throw new IllegalArgumentException(name + " " + Arrays.toString(shape) + " of " + dtype.milName()
+                        + " holds more than 2^63 - 1 bytes");
+            }
+            bytes *= d;
         }
     }
 

@@ -139,6 +139,17 @@ class MilProgramTest {
     }
 
     @Test
+    void typeLargerThanASurfaceCanAddress() {
+        // 2^62 fp16 elements are 2^63 bytes, one past the largest size; 2^63 - 1 int8 elements just fit.
+        assertError(variant("tensor<fp16, [1, 4, 1, 8]> x", "tensor<fp16, [4611686018427387904]> x"), 3, 22,
+                "parameter 'x' is too large for a surface");
+        assertError(variant("tensor<fp16, [1, 4, 1, 8]> y", "tensor<fp16, [4294967296, 4294967296]> y"), 4, 9,
+                "output 'y' is too large for a surface");
+        MilProgram p = MilProgram.parse(variant("tensor<fp16, [1, 4, 1, 8]> x", "tensor<int8, [9223372036854775807]> x"));
+        assertEquals(Long.MAX_VALUE, p.parameters().get(0).byteSize());
+    }
+
+    @Test
     void malformedNumber() {
         assertError(variant("program(1.3)", "program(1.3.1)"), 1, 9, "malformed number '1.3.1'");
     }
