@@ -58,7 +58,7 @@ final class KernelState implements Runnable {
             if (closed) return;
             closed = true;
             if (Thread.currentThread() == owner) {
-                for (SurfaceView v : views) v.invalidate(true);
+                for (SurfaceView v : views) v.invalidate();
                 views.clear();
             }
             if (!views.isEmpty()) return;
@@ -74,7 +74,7 @@ final class KernelState implements Runnable {
     void removeView(SurfaceView view) {
         synchronized (this) {
             if (!views.remove(view)) return;
-            view.invalidate(true);
+            view.invalidate();
             if (!closed || !views.isEmpty()) return;
             release();
         }

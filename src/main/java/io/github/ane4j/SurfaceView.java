@@ -16,7 +16,6 @@ public final class SurfaceView implements AutoCloseable {
     private final Surface surface;
     private final Arena arena;
     private final MemorySegment segment;
-    private boolean closed;
 
     SurfaceView(Surface surface, Arena arena, MemorySegment segment) {
         this.surface = surface;
@@ -33,7 +32,7 @@ public final class SurfaceView implements AutoCloseable {
      */
     public MemorySegment segment() {
         surface.kernel().checkThread();
-        if (closed) throw new IllegalStateException("view of " + surface + " is closed");
+        if (!arena.scope().isAlive()) throw new IllegalStateException("view of " + surface + " is closed");
         return segment;
     }
 
@@ -45,16 +44,14 @@ public final class SurfaceView implements AutoCloseable {
     @Override
     public void close() {
         surface.kernel().checkThread();
-        if (closed) return;
+        if (!arena.scope().isAlive()) return;
         surface.kernel().state().removeView(this);
     }
 
-    /** Ends the segment and, when the native kernel still exists, unlocks the surface. Called by the kernel
-     *  state under its lock. */
-    void invalidate(boolean unlock) {
-        if (closed) return;
-        closed = true;
+    /** Ends the segment and unlocks the surface. Called once, on the kernel's thread, by the kernel state
+     *  under its lock and before it frees the native kernel. */
+    void invalidate() {
         arena.close();
-        if (unlock) surface.unlock(false);
+        surface.unlock(false);
     }
 }
