@@ -16,10 +16,11 @@ import java.util.function.Consumer;
  * element count × dtype size.
  *
  * <p>Reads and writes copy whole tensors: array lengths must equal the element count and segment sizes the
- * byte size. For zero-copy access use {@link #map()}. Every method belongs to the kernel's thread
- * (WrongThreadException elsewhere) and throws IllegalStateException once the kernel is closed. Contents
- * start as zeros, persist across evals, and are shared with another kernel after
- * {@link Kernel#aliasOutputAsInput}.
+ * byte size. For zero-copy access use {@link #map()}. Reads, writes and {@code map()} belong to the
+ * kernel's thread (WrongThreadException elsewhere) and throw IllegalStateException once the kernel is
+ * closed; the description ({@link #kind()}, {@link #index()}, {@link #spec()} and the sizes) is
+ * readable from any thread at any time. Contents start as zeros, persist across evals, and are shared
+ * with another kernel after {@link Kernel#aliasOutputAsInput}.
  */
 public final class Surface {
     /** The role of a surface in its kernel. */
