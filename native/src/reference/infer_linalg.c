@@ -177,18 +177,12 @@ int ref_infer_conv(ref_builder *b, const mil_stmt *s, const int *res, mil_type *
         if (bt->rank != 1 || bt->dims[0] != ws.dim[0])
             return ref_operand_error(s, "bias", "bias must be [%lld] (got rank %d)", (long long)ws.dim[0], bt->rank);
     }
-    ref_step st0;
-    memset(&st0, 0, sizeof st0);
     ref_shape os = xs;
     os.dim[1] = ws.dim[0];
-    if (conv_steps(b, s, "strides", nsp, st0.v1) || conv_steps(b, s, "dilations", nsp, st0.v2) ||
-        conv_spatial(b, s, &xs, &ws, nsp, st0.v1, st0.v2, st0.v0, &os))
+    ref_step *st = ref_new_step(b, REF_OP_CONV, s, 3, res[0]); /* operands below add values, never steps */
+    if (!st || conv_steps(b, s, "strides", nsp, st->v1) || conv_steps(b, s, "dilations", nsp, st->v2) ||
+        conv_spatial(b, s, &xs, &ws, nsp, st->v1, st->v2, st->v0, &os))
         return -1;
-    ref_step *st = ref_new_step(b, REF_OP_CONV, s, 3, res[0]);
-    if (!st) return -1;
-    memcpy(st->v0, st0.v0, sizeof st->v0);
-    memcpy(st->v1, st0.v1, sizeof st->v1);
-    memcpy(st->v2, st0.v2, sizeof st->v2);
     st->in[0] = x;
     st->in[1] = w;
     st->in[2] = bias;
