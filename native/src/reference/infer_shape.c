@@ -138,6 +138,12 @@ static int64_t slice_axis(int64_t d, int64_t begin, int64_t end, int64_t stride,
     return begin > end ? (begin - end - 1) / -stride + 1 : 0;
 }
 
+/* An optional bool per axis (out untouched when absent). */
+static int axis_flags(ref_builder *b, const mil_stmt *s, const char *key, int rank, int *out) {
+    int n, rc = ref_const_bools(b, s, key, 0, out, MIL_MAX_RANK, &n);
+    return rc < 0 || (rc && require_length(s, key, n, rank)) ? -1 : 0;
+}
+
 int ref_infer_slice_by_index(ref_builder *b, const mil_stmt *s, const int *res, mil_type *inferred) {
     int x, nb, ne, n;
     int64_t begin[MIL_MAX_RANK], end[MIL_MAX_RANK], stride[MIL_MAX_RANK];
@@ -151,12 +157,9 @@ int ref_infer_slice_by_index(ref_builder *b, const mil_stmt *s, const int *res, 
     int rc;
     if ((rc = ref_const_ints(b, s, "stride", 0, stride, MIL_MAX_RANK, &n)) < 0) return -1;
     if (rc && require_length(s, "stride", n, xs.rank)) return -1;
-    if ((rc = ref_const_bools(b, s, "begin_mask", 0, bmask, MIL_MAX_RANK, &n)) < 0) return -1;
-    if (rc && require_length(s, "begin_mask", n, xs.rank)) return -1;
-    if ((rc = ref_const_bools(b, s, "end_mask", 0, emask, MIL_MAX_RANK, &n)) < 0) return -1;
-    if (rc && require_length(s, "end_mask", n, xs.rank)) return -1;
-    if ((rc = ref_const_bools(b, s, "squeeze_mask", 0, squeeze, MIL_MAX_RANK, &n)) < 0) return -1;
-    if (rc && require_length(s, "squeeze_mask", n, xs.rank)) return -1;
+    if (axis_flags(b, s, "begin_mask", xs.rank, bmask) || axis_flags(b, s, "end_mask", xs.rank, emask) ||
+        axis_flags(b, s, "squeeze_mask", xs.rank, squeeze))
+        return -1;
 
     ref_step *st = slice_step(b, s, x, res[0], &xs);
     if (!st) return -1;
