@@ -98,12 +98,46 @@ TEST(files_valid_name_accepts_identifiers_and_refuses_paths) {
     CHECK(!ane_files_valid_name(".."));
     CHECK(!ane_files_valid_name("a/b"));
     CHECK(!ane_files_valid_name("a b"));
-    char long_name[130];
-    memset(long_name, 'a', 129);
-    long_name[129] = '\0';
-    CHECK(!ane_files_valid_name(long_name));
-    long_name[128] = '\0';
+    char long_name[242];
+    memset(long_name, 'a', 241);
+    long_name[241] = '\0';
+    CHECK(!ane_files_valid_name(long_name)); /* 241 */
+    long_name[240] = '\0';
     CHECK(ane_files_valid_name(long_name));
+}
+
+/* An identifier shaped as _ANEInMemoryModelDescriptor makes them: three SHA-256 digests in upper-case hex
+ * (MIL text, weights, options plist) joined by '_', 194 characters. */
+static void framework_identifier(char id[195]) {
+    const char *hex = "0123456789ABCDEF";
+    for (int i = 0; i < 194; i++) id[i] = i == 64 || i == 129 ? '_' : hex[(i * 7) % 16];
+    id[194] = '\0';
+}
+
+TEST(framework_identifiers_name_model_folders_and_cache_entries) {
+    char id[195], root[256], cache[320], p[700], buf[16];
+    framework_identifier(id);
+    CHECK(ane_files_valid_name(id));
+    if (!scratch(root, sizeof root)) return;
+    ane_workdir wd;
+    CHECK_EQ_INT(0, ane_workdir_open(&wd, root, id));
+    snprintf(p, sizeof p, "%s/.ane4j-%s.lock", root, id); /* the whole identifier, not a cut one */
+    CHECK(strcmp(wd.lock, p) == 0 && exists(p));
+    snprintf(p, sizeof p, "%s/.ane4j-%s.holders", root, id);
+    CHECK(strcmp(wd.holders, p) == 0 && exists(p));
+    CHECK_EQ_INT(0, ane_workdir_write_program(&wd, "m", 1, 0, NULL, NULL, NULL));
+    path_of(p, sizeof p, wd.path, "net.plist");
+    put(p, "plist");
+    path_of(cache, sizeof cache, root, "cache");
+    CHECK_EQ_INT(0, ane_files_mkdirs(cache));
+    CHECK_EQ_INT(0, ane_disk_cache_store(cache, id, wd.path));
+    CHECK_EQ_INT(0, unlink(p));
+    CHECK_EQ_INT(1, ane_disk_cache_restore(cache, id, wd.path));
+    CHECK_EQ_INT(5, slurp(p, buf, sizeof buf));
+    ane_workdir_unlock(&wd);
+    ane_workdir_close(&wd);
+    CHECK_EQ_INT(1, count_entries(root)); /* only the cache: folder, lock and holders are gone */
+    ane_files_remove_tree(root);
 }
 
 TEST(files_mkdirs_creates_private_folders_and_refuses_files_in_the_way) {

@@ -31,7 +31,7 @@ int ane_files_join(char *out, size_t cap, const char *a, const char *b) {
 
 int ane_files_valid_name(const char *name) {
     size_t n = strlen(name);
-    if (n == 0 || n > 128 || name[0] == '.') return 0;
+    if (n == 0 || n > ANE_FILES_NAME_MAX || name[0] == '.') return 0;
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
         int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -13,7 +13,13 @@
 /* out = a + "/" + b (no second '/' when a ends with one). Returns 0, or -1 when it does not fit. */
 int ane_files_join(char *out, size_t cap, const char *a, const char *b);
 
-/* 1 when name is safe as one path component: 1..128 characters of [A-Za-z0-9._-], not starting with '.'. */
+/* Longest name ane_files_valid_name accepts: NAME_MAX (255) less the longest affix the backend puts around a
+ * model identifier (".ane4j-<id>.holders"). The framework's identifiers are 194 characters: three SHA-256
+ * hex digests (MIL text, weights, options) joined by '_'. */
+#define ANE_FILES_NAME_MAX 240
+
+/* 1 when name is safe as one path component: 1..ANE_FILES_NAME_MAX characters of [A-Za-z0-9._-], not
+ * starting with '.'. */
 int ane_files_valid_name(const char *name);
 
 /* Create a folder and any missing parents with mode 0700. An existing folder is accepted when it is a real

@@ -74,6 +74,18 @@ static int has_live_holder(const char *holders) {
     return live;
 }
 
+/* out = <root>/.ane4j-<id><suffix>: the folder's bookkeeping, beside it. Names fit NAME_MAX (255) for every id
+ * ane_files_valid_name accepts; a longer one is refused, never cut (two ids would then share a lock). */
+static int beside_path(char *out, size_t cap, const char *root, const char *id, const char *suffix) {
+    char name[256];
+    int n = snprintf(name, sizeof name, ".ane4j-%s%s", id, suffix);
+    if (n < 0 || (size_t)n >= sizeof name) {
+        ane_error_set(ANE_ERR_INTERNAL, "file name too long: .ane4j-%s%s", id, suffix);
+        return -1;
+    }
+    return ane_files_join(out, cap, root, name);
+}
+
 int ane_workdir_open(ane_workdir *wd, const char *root, const char *id) {
     wd->holder[0] = '\0';
     wd->lock_fd = -1;
@@ -81,12 +93,9 @@ int ane_workdir_open(ane_workdir *wd, const char *root, const char *id) {
         ane_error_set(ANE_ERR_INTERNAL, "unusable model identifier '%s' for a folder name", id);
         return -1;
     }
-    char lock_name[160], holders_name[160];
-    snprintf(lock_name, sizeof lock_name, ".ane4j-%s.lock", id);
-    snprintf(holders_name, sizeof holders_name, ".ane4j-%s.holders", id);
     if (ane_files_join(wd->path, sizeof wd->path, root, id) != 0 ||
-        ane_files_join(wd->lock, sizeof wd->lock, root, lock_name) != 0 ||
-        ane_files_join(wd->holders, sizeof wd->holders, root, holders_name) != 0)
+        beside_path(wd->lock, sizeof wd->lock, root, id, ".lock") != 0 ||
+        beside_path(wd->holders, sizeof wd->holders, root, id, ".holders") != 0)
         return -1;
     if (lock_folder(wd) != 0) return -1;
     if (ane_files_mkdirs(wd->path) != 0 || ane_files_check_private_dir(wd->path) != 0 ||
