@@ -67,8 +67,7 @@ ane_cache_entry *ane_cache_compile(const ane_backend *b, const uint8_t key[32], 
     with_program.program = program;
     e->backend_program = b->program_compile(&with_program, &did_compile);
     if (!e->backend_program) {
-        if (ane_error_last_code() == ANE_OK)
-            ane_error_set(ANE_ERR_COMPILE, "the %s backend could not compile the program", b->name);
+        ane_error_set_fallback(ANE_ERR_COMPILE, "the %s backend could not compile the program", b->name);
         mil_program_free(program);
         free(e);
         return NULL;

@@ -20,32 +20,36 @@ void ane_error_clear(void) {
     last.message[0] = '\0';
 }
 
-/* vsnprintf truncates to the buffer and always terminates it. */
-static void set_message(const char *prefix, const char *fmt, va_list ap) {
-    int n = snprintf(last.message, sizeof last.message, "%s", prefix);
-    if (n < 0) n = 0;
-    if ((size_t)n < sizeof last.message) vsnprintf(last.message + n, sizeof last.message - (size_t)n, fmt, ap);
+/* Records code, position and message; vsnprintf truncates to the buffer and always terminates it. */
+static void record(int code, int line, int column, const char *fmt, va_list ap) {
+    last.code = code;
+    last.line = line > 0 ? line : 0;
+    last.column = line > 0 && column > 0 ? column : 0;
+    int n = 0;
+    if (last.column) n = snprintf(last.message, sizeof last.message, "line %d, column %d: ", line, column);
+    else if (last.line) n = snprintf(last.message, sizeof last.message, "line %d: ", line);
+    vsnprintf(last.message + n, sizeof last.message - (size_t)n, fmt, ap);
 }
 
 void ane_error_set(ane_error_code code, const char *fmt, ...) {
     va_list ap;
-    last.code = code;
-    last.line = last.column = 0;
     va_start(ap, fmt);
-    set_message("", fmt, ap);
+    record(code, 0, 0, fmt, ap);
+    va_end(ap);
+}
+
+void ane_error_set_fallback(ane_error_code code, const char *fmt, ...) {
+    if (last.code != ANE_OK) return;
+    va_list ap;
+    va_start(ap, fmt);
+    record(code, 0, 0, fmt, ap);
     va_end(ap);
 }
 
 void ane_error_set_at(int line, int column, const char *fmt, ...) {
-    char prefix[64] = "";
-    if (line > 0 && column > 0) snprintf(prefix, sizeof prefix, "line %d, column %d: ", line, column);
-    else if (line > 0) snprintf(prefix, sizeof prefix, "line %d: ", line);
     va_list ap;
-    last.code = ANE_ERR_COMPILE;
-    last.line = line > 0 ? line : 0;
-    last.column = line > 0 && column > 0 ? column : 0;
     va_start(ap, fmt);
-    set_message(prefix, fmt, ap);
+    record(ANE_ERR_COMPILE, line, column, fmt, ap);
     va_end(ap);
 }
 

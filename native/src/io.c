@@ -11,14 +11,14 @@
 
 static int lock(ane_surface *s, int read_only, const char *fn) {
     if (s->backend->surface_lock(s, read_only) == 0) return 0;
-    if (ane_error_last_code() == ANE_OK)
-        ane_error_set(ANE_ERR_INTERNAL, "%s: the %s backend could not lock a surface", fn, s->backend->name);
+    ane_error_set_fallback(ANE_ERR_INTERNAL, "%s: the %s backend could not lock a surface", fn, s->backend->name);
     return -1;
 }
 
 static void unlock(ane_surface *s, int read_only, const char *fn) {
-    if (s->backend->surface_unlock(s, read_only) != 0 && ane_error_last_code() == ANE_OK)
-        ane_error_set(ANE_ERR_INTERNAL, "%s: the %s backend could not unlock a surface", fn, s->backend->name);
+    if (s->backend->surface_unlock(s, read_only) != 0)
+        ane_error_set_fallback(ANE_ERR_INTERNAL, "%s: the %s backend could not unlock a surface", fn,
+                               s->backend->name);
 }
 
 /* The surface (kind, idx) of k if `bytes` fit it and data is non-NULL when needed; else NULL with the

@@ -50,8 +50,7 @@ ANEKernelHandle *ane_kernel_create(ane_cache_entry *entry, int n_inputs, int n_w
     }
     k->instance = b->instance_bind(entry->backend_program, NULL, k->params, n_params, k->outputs, n_outputs);
     if (!k->instance) {
-        if (ane_error_last_code() == ANE_OK)
-            ane_error_set(ANE_ERR_INTERNAL, "the %s backend could not bind the kernel's surfaces", b->name);
+        ane_error_set_fallback(ANE_ERR_INTERNAL, "the %s backend could not bind the kernel's surfaces", b->name);
         kernel_free(k);
         return NULL;
     }
@@ -110,7 +109,7 @@ bool ane_bridge_eval(ANEKernelHandle *kernel) {
     const ane_backend *b = kernel->backend;
     if (b->instance_eval(kernel->instance, kernel->params, kernel->n_inputs + kernel->n_weights, kernel->outputs,
                          kernel->n_outputs) != 0) {
-        if (ane_error_last_code() == ANE_OK) ane_error_set(ANE_ERR_EVAL, "the %s backend failed to evaluate", b->name);
+        ane_error_set_fallback(ANE_ERR_EVAL, "the %s backend failed to evaluate", b->name);
         return false;
     }
     return true;

@@ -21,9 +21,8 @@ ane_surface *ane_surface_new(const ane_backend *b, size_t size, int dtype) {
     s->dtype = dtype;
     s->refcount = 1;
     if (b->surface_alloc(s) != 0) {
-        if (ane_error_last_code() == ANE_OK)
-            ane_error_set(ANE_ERR_OUT_OF_MEMORY, "the %s backend could not allocate a surface of %zu bytes",
-                          b->name, size);
+        ane_error_set_fallback(ANE_ERR_OUT_OF_MEMORY, "the %s backend could not allocate a surface of %zu bytes",
+                               b->name, size);
         free(s);
         return NULL;
     }
@@ -70,9 +69,8 @@ void *ane_bridge_surface_lock(ANEKernelHandle *kernel, int kind, int idx, int re
     if (!slot) return NULL;
     ane_surface *s = *slot;
     if (s->backend->surface_lock(s, read_only != 0) != 0) {
-        if (ane_error_last_code() == ANE_OK)
-            ane_error_set(ANE_ERR_INTERNAL, "surface_lock: the %s backend could not lock %s %d", s->backend->name,
-                          ane_kind_name(kind), idx);
+        ane_error_set_fallback(ANE_ERR_INTERNAL, "surface_lock: the %s backend could not lock %s %d",
+                               s->backend->name, ane_kind_name(kind), idx);
         return NULL;
     }
     pthread_mutex_lock(&surface_mutex);
@@ -97,9 +95,8 @@ int ane_bridge_surface_unlock(ANEKernelHandle *kernel, int kind, int idx, int re
         return -1;
     }
     if (s->backend->surface_unlock(s, read_only != 0) != 0) {
-        if (ane_error_last_code() == ANE_OK)
-            ane_error_set(ANE_ERR_INTERNAL, "surface_unlock: the %s backend could not unlock %s %d",
-                          s->backend->name, ane_kind_name(kind), idx);
+        ane_error_set_fallback(ANE_ERR_INTERNAL, "surface_unlock: the %s backend could not unlock %s %d",
+                               s->backend->name, ane_kind_name(kind), idx);
         return -1;
     }
     return 0;
@@ -150,9 +147,8 @@ int ane_bridge_alias_surface(ANEKernelHandle *src, int src_kind, int src_idx, AN
     if (!instance) {
         *to = old;
         ane_surface_release(s);
-        if (ane_error_last_code() == ANE_OK)
-            ane_error_set(ANE_ERR_INTERNAL, "alias_surface: the %s backend could not rebind the destination kernel",
-                          dst->backend->name);
+        ane_error_set_fallback(ANE_ERR_INTERNAL, "alias_surface: the %s backend could not rebind the destination "
+                               "kernel", dst->backend->name);
         return -1;
     }
     dst->instance = instance;

@@ -37,3 +37,22 @@ TEST(error_positions_only_for_compile_errors_with_a_line) {
     CHECK_EQ_INT(ANE_OK, ane_bridge_last_error_code());
     CHECK(ane_bridge_last_error() == NULL);
 }
+
+TEST(error_fallback_never_replaces_a_recorded_cause) {
+    ane_error_clear();
+    ane_error_set(ANE_ERR_OUT_OF_MEMORY, "the backend's own cause");
+    ane_error_set_fallback(ANE_ERR_EVAL, "generic");
+    CHECK_EQ_INT(ANE_ERR_OUT_OF_MEMORY, ane_bridge_last_error_code());
+    CHECK(!strcmp("the backend's own cause", ane_bridge_last_error()));
+    ane_error_set_at(3, 4, "bad token");
+    ane_error_set_fallback(ANE_ERR_EVAL, "generic");
+    int line = 0;
+    CHECK_EQ_INT(1, ane_bridge_last_error_position(&line, NULL));
+    CHECK_EQ_INT(3, line);
+    ane_error_clear();
+    ane_error_set_fallback(ANE_ERR_EVAL, "generic %d", 7);
+    CHECK_EQ_INT(ANE_ERR_EVAL, ane_bridge_last_error_code());
+    CHECK(!strcmp("generic 7", ane_bridge_last_error()));
+    CHECK_EQ_INT(0, ane_bridge_last_error_position(NULL, NULL));
+    ane_error_clear();
+}
