@@ -21,7 +21,8 @@ import java.util.Objects;
  * {@link SurfaceView}s. Afterwards every method except {@link #program()}, {@link #backendName()},
  * {@link #isClosed()} and {@code close()} throws {@link IllegalStateException}; misuse never crashes the
  * JVM. If another thread closes the kernel while the owner has views open, the views stay valid until the
- * owner closes them. A kernel that becomes unreachable unclosed is freed by a Cleaner, as a safety net only.
+ * owner closes them. A kernel that becomes unreachable unclosed is freed by a Cleaner, as a safety net only
+ * (never while one of its views is open: the open view keeps it reachable).
  */
 public final class Kernel implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();

@@ -158,7 +158,8 @@ public final class Surface {
 
     /**
      * Locks the surface for CPU reads and writes and returns a view whose segment is the surface memory (no
-     * copy). The lock is held until the view is closed; closing the kernel closes its views.
+     * copy). The lock is held until the view is closed; closing the kernel on its thread closes its views
+     * (see {@link SurfaceView} for a close from another thread).
      *
      * @throws IllegalStateException when the kernel is closed
      */

@@ -9,8 +9,10 @@ import java.lang.foreign.MemorySegment;
  * evaluating while a view is open is allowed, but the kernel's surface contents are then unspecified
  * (the ANE sees CPU writes only after the unlock).
  *
- * <p>Confined to the kernel's thread. The segment is valid until this view or its kernel is closed;
- * touching it afterwards throws IllegalStateException. Closing is idempotent.
+ * <p>Confined to the kernel's thread. The segment is valid until this view is closed, or its kernel is
+ * closed on the kernel's thread (a close from another thread, such as {@link Ane#close()}, leaves open
+ * views valid until they are closed); touching it afterwards throws IllegalStateException. Closing is
+ * idempotent.
  */
 public final class SurfaceView implements AutoCloseable {
     private final Surface surface;
