@@ -9,18 +9,6 @@
 #include "fp16.h"
 #include "kernel.h"
 
-static int lock(ane_surface *s, int read_only, const char *fn) {
-    if (s->backend->surface_lock(s, read_only) == 0) return 0;
-    ane_error_set_fallback(ANE_ERR_INTERNAL, "%s: the %s backend could not lock a surface", fn, s->backend->name);
-    return -1;
-}
-
-static void unlock(ane_surface *s, int read_only, const char *fn) {
-    if (s->backend->surface_unlock(s, read_only) != 0)
-        ane_error_set_fallback(ANE_ERR_INTERNAL, "%s: the %s backend could not unlock a surface", fn,
-                               s->backend->name);
-}
-
 /* The surface (kind, idx) of k if `bytes` fit it and data is non-NULL when needed; else NULL with the
  * last error naming fn, the surface and both sizes. */
 static ane_surface *checked(const ANEKernelHandle *k, int kind, int idx, const void *data, size_t bytes,
@@ -58,9 +46,9 @@ static ane_surface *checked_elements(const ANEKernelHandle *k, int kind, int idx
 
 static void write_bytes(ANEKernelHandle *k, int kind, int idx, const void *data, size_t bytes, const char *fn) {
     ane_surface *s = checked(k, kind, idx, data, bytes, fn);
-    if (!s || bytes == 0 || lock(s, 0, fn) != 0) return;
+    if (!s || bytes == 0 || ane_surface_lock(s, 0, kind, idx, fn) != 0) return;
     memcpy(s->base, data, bytes);
-    unlock(s, 0, fn);
+    ane_surface_unlock(s, 0, kind, idx, fn);
 }
 
 /* Round to nearest even and saturate to [lo, hi]; NaN becomes 0. */
@@ -71,7 +59,7 @@ static double to_integer(float f, double lo, double hi) {
 
 static void write_floats(ANEKernelHandle *k, int kind, int idx, const float *data, size_t count, const char *fn) {
     ane_surface *s = checked_elements(k, kind, idx, data, count, fn);
-    if (!s || count == 0 || lock(s, 0, fn) != 0) return;
+    if (!s || count == 0 || ane_surface_lock(s, 0, kind, idx, fn) != 0) return;
     switch (s->dtype) {
     case ANE_DTYPE_FP16: ane_fp32_to_fp16(data, s->base, count); break;
     case ANE_DTYPE_FP32: memcpy(s->base, data, count * sizeof *data); break;
@@ -85,7 +73,7 @@ static void write_floats(ANEKernelHandle *k, int kind, int idx, const float *dat
         for (size_t i = 0; i < count; i++) ((uint8_t *)s->base)[i] = (uint8_t)to_integer(data[i], 0, UINT8_MAX);
         break;
     }
-    unlock(s, 0, fn);
+    ane_surface_unlock(s, 0, kind, idx, fn);
 }
 
 void ane_bridge_write_input(ANEKernelHandle *kernel, int idx, const void *data, size_t bytes) {
@@ -112,16 +100,16 @@ void ane_bridge_read_output(ANEKernelHandle *kernel, int idx, void *data, size_t
     ane_error_clear();
     const char *fn = "read_output";
     ane_surface *s = checked(kernel, ANE_SURFACE_OUTPUT, idx, data, bytes, fn);
-    if (!s || bytes == 0 || lock(s, 1, fn) != 0) return;
+    if (!s || bytes == 0 || ane_surface_lock(s, 1, ANE_SURFACE_OUTPUT, idx, fn) != 0) return;
     memcpy(data, s->base, bytes);
-    unlock(s, 1, fn);
+    ane_surface_unlock(s, 1, ANE_SURFACE_OUTPUT, idx, fn);
 }
 
 void ane_bridge_read_output_f32(ANEKernelHandle *kernel, int idx, float *data, size_t count) {
     ane_error_clear();
     const char *fn = "read_output_f32";
     ane_surface *s = checked_elements(kernel, ANE_SURFACE_OUTPUT, idx, data, count, fn);
-    if (!s || count == 0 || lock(s, 1, fn) != 0) return;
+    if (!s || count == 0 || ane_surface_lock(s, 1, ANE_SURFACE_OUTPUT, idx, fn) != 0) return;
     switch (s->dtype) {
     case ANE_DTYPE_FP16: ane_fp16_to_fp32(s->base, data, count); break;
     case ANE_DTYPE_FP32: memcpy(data, s->base, count * sizeof *data); break;
@@ -129,7 +117,7 @@ void ane_bridge_read_output_f32(ANEKernelHandle *kernel, int idx, float *data, s
     case ANE_DTYPE_INT8: for (size_t i = 0; i < count; i++) data[i] = ((const int8_t *)s->base)[i]; break;
     default: for (size_t i = 0; i < count; i++) data[i] = ((const uint8_t *)s->base)[i]; break;
     }
-    unlock(s, 1, fn);
+    ane_surface_unlock(s, 1, ANE_SURFACE_OUTPUT, idx, fn);
 }
 
 void ane_bridge_copy_io(ANEKernelHandle *src, int src_out_idx, ANEKernelHandle *dst, int dst_in_idx) {
@@ -147,12 +135,12 @@ void ane_bridge_copy_io(ANEKernelHandle *src, int src_out_idx, ANEKernelHandle *
         return;
     }
     if (s == d) return; /* aliased: already the same memory */
-    if (lock(s, 1, fn) != 0) return;
-    if (lock(d, 0, fn) != 0) {
-        unlock(s, 1, fn);
+    if (ane_surface_lock(s, 1, ANE_SURFACE_OUTPUT, src_out_idx, fn) != 0) return;
+    if (ane_surface_lock(d, 0, ANE_SURFACE_INPUT, dst_in_idx, fn) != 0) {
+        ane_surface_unlock(s, 1, ANE_SURFACE_OUTPUT, src_out_idx, fn);
         return;
     }
     memcpy(d->base, s->base, s->size);
-    unlock(d, 0, fn);
-    unlock(s, 1, fn);
+    ane_surface_unlock(d, 0, ANE_SURFACE_INPUT, dst_in_idx, fn);
+    ane_surface_unlock(s, 1, ANE_SURFACE_OUTPUT, src_out_idx, fn);
 }

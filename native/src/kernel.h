@@ -35,4 +35,9 @@ ane_surface *ane_surface_new(const ane_backend *b, size_t size, int dtype);
 void ane_surface_retain(ane_surface *s);
 void ane_surface_release(ane_surface *s);
 
+/* Bracket CPU access to s, surface (kind, idx) of a kernel, through its backend. On failure -1, with the
+ * last error naming fn and the surface. The ABI's outstanding-lock counts are the caller's business. */
+int ane_surface_lock(ane_surface *s, int read_only, int kind, int idx, const char *fn);
+int ane_surface_unlock(ane_surface *s, int read_only, int kind, int idx, const char *fn);
+
 #endif

@@ -45,6 +45,20 @@ void ane_surface_release(ane_surface *s) {
     }
 }
 
+int ane_surface_lock(ane_surface *s, int read_only, int kind, int idx, const char *fn) {
+    if (s->backend->surface_lock(s, read_only != 0) == 0) return 0;
+    ane_error_set_fallback(ANE_ERR_INTERNAL, "%s: the %s backend could not lock %s %d", fn, s->backend->name,
+                           ane_kind_name(kind), idx);
+    return -1;
+}
+
+int ane_surface_unlock(ane_surface *s, int read_only, int kind, int idx, const char *fn) {
+    if (s->backend->surface_unlock(s, read_only != 0) == 0) return 0;
+    ane_error_set_fallback(ANE_ERR_INTERNAL, "%s: the %s backend could not unlock %s %d", fn, s->backend->name,
+                           ane_kind_name(kind), idx);
+    return -1;
+}
+
 size_t ane_bridge_surface_size(const ANEKernelHandle *kernel, int kind, int idx) {
     ane_error_clear();
     ane_surface **slot = ane_kernel_slot(kernel, kind, idx, "surface_size");
@@ -68,11 +82,7 @@ void *ane_bridge_surface_lock(ANEKernelHandle *kernel, int kind, int idx, int re
     ane_surface **slot = ane_kernel_slot(kernel, kind, idx, "surface_lock");
     if (!slot) return NULL;
     ane_surface *s = *slot;
-    if (s->backend->surface_lock(s, read_only != 0) != 0) {
-        ane_error_set_fallback(ANE_ERR_INTERNAL, "surface_lock: the %s backend could not lock %s %d",
-                               s->backend->name, ane_kind_name(kind), idx);
-        return NULL;
-    }
+    if (ane_surface_lock(s, read_only, kind, idx, "surface_lock") != 0) return NULL;
     pthread_mutex_lock(&surface_mutex);
     if (read_only) s->read_locks++; else s->write_locks++;
     pthread_mutex_unlock(&surface_mutex);
@@ -94,12 +104,7 @@ int ane_bridge_surface_unlock(ANEKernelHandle *kernel, int kind, int idx, int re
                       idx, read_only ? "reading" : "writing");
         return -1;
     }
-    if (s->backend->surface_unlock(s, read_only != 0) != 0) {
-        ane_error_set_fallback(ANE_ERR_INTERNAL, "surface_unlock: the %s backend could not unlock %s %d",
-                               s->backend->name, ane_kind_name(kind), idx);
-        return -1;
-    }
-    return 0;
+    return ane_surface_unlock(s, read_only, kind, idx, "surface_unlock");
 }
 
 int ane_bridge_alias_surface(ANEKernelHandle *src, int src_kind, int src_idx, ANEKernelHandle *dst, int dst_kind,
