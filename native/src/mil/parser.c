@@ -112,6 +112,7 @@ static void advance(parser *p) {
 
 static mil_pos pos_of(const mil_token *t) { return (mil_pos){t->line, t->column}; }
 
+/* t is the identifier `word`: a keyword, or a name stored earlier (duplicate checks). */
 static int is_word(const mil_token *t, const char *word) {
     return t->kind == TOK_IDENT && t->len == strlen(word) && memcmp(t->start, word, t->len) == 0;
 }
@@ -537,7 +538,7 @@ static int parse_attrs(parser *p, mil_attr **attrs, int *n, const char *owner) {
         mil_token key;
         if (!expect(p, TOK_IDENT, &key, "an attribute name in the attributes of %s", owner)) return 0;
         for (int i = 0; i < *n; i++)
-            if (strlen((*attrs)[i].key) == key.len && memcmp((*attrs)[i].key, key.start, key.len) == 0)
+            if (is_word(&key, (*attrs)[i].key))
                 return fail_token(p, &key, "duplicate attribute '%.*s' of %s", shown(key.len), key.start, owner);
         if (!expect(p, TOK_EQUALS, NULL, "'=' after the attribute name '%.*s'", shown(key.len), key.start))
             return 0;
@@ -573,7 +574,7 @@ static int parse_arg(parser *p, mil_stmt *s) {
     mil_token key;
     if (!expect(p, TOK_IDENT, &key, "an argument name in the argument list of '%s'", s->op)) return 0;
     for (int i = 0; i < s->n_args; i++)
-        if (strlen(s->args[i].key) == key.len && memcmp(s->args[i].key, key.start, key.len) == 0)
+        if (is_word(&key, s->args[i].key))
             return fail_token(p, &key, "duplicate argument '%.*s' of '%s'", shown(key.len), key.start, s->op);
     if (!expect(p, TOK_EQUALS, NULL, "'=' after the argument name '%.*s'", shown(key.len), key.start)) return 0;
     mil_arg *a = push(p, &s->args, (size_t)s->n_args, sizeof *a);
@@ -622,7 +623,7 @@ static int parse_stmt(parser *p, mil_function *fn) {
         if (!parse_type(p, &type) || !expect(p, TOK_IDENT, &name, "a result name after its type")) return 0;
         if (!check_fresh(p, &name)) return 0;
         for (int i = 0; i < s->n_results; i++)
-            if (strlen(s->result_names[i]) == name.len && memcmp(s->result_names[i], name.start, name.len) == 0)
+            if (is_word(&name, s->result_names[i]))
                 return fail_token(p, &name, "redefinition of '%.*s' (first defined at line %d, column %d)",
                                   shown(name.len), name.start, s->result_pos[i].line, s->result_pos[i].column);
         size_t n = (size_t)s->n_results;
@@ -698,7 +699,7 @@ static int parse_function(parser *p) {
     mil_token name, opset;
     if (!expect(p, TOK_IDENT, &name, "a function name after 'func'")) return 0;
     for (int i = 0; i + 1 < prog->n_functions; i++)
-        if (strlen(prog->functions[i].name) == name.len && memcmp(prog->functions[i].name, name.start, name.len) == 0)
+        if (is_word(&name, prog->functions[i].name))
             return fail_token(p, &name, "redefinition of function '%.*s'", shown(name.len), name.start);
     if (!(fn->name = copy_token(p, &name)) ||
         !expect(p, TOK_LT, NULL, "'<' and an opset such as ios18 after the function name '%s'", fn->name) ||
