@@ -71,20 +71,22 @@ static int kind_count(const ANEKernelHandle *k, int kind) {
     return kind == ANE_SURFACE_INPUT ? k->n_inputs : kind == ANE_SURFACE_WEIGHT ? k->n_weights : k->n_outputs;
 }
 
-static int kind_valid(int kind) {
-    return kind == ANE_SURFACE_INPUT || kind == ANE_SURFACE_WEIGHT || kind == ANE_SURFACE_OUTPUT;
+/* k is non-NULL and kind is known; else -1 with ANE_ERR_INVALID_ARGUMENT naming fn. */
+static int check_kind(const ANEKernelHandle *k, int kind, const char *fn) {
+    if (!k) {
+        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "%s: kernel is NULL", fn);
+        return -1;
+    }
+    if (kind != ANE_SURFACE_INPUT && kind != ANE_SURFACE_WEIGHT && kind != ANE_SURFACE_OUTPUT) {
+        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "%s: unknown surface kind %d (0 input, 1 weight, 2 output)", fn,
+                      kind);
+        return -1;
+    }
+    return 0;
 }
 
 ane_surface **ane_kernel_slot(const ANEKernelHandle *k, int kind, int idx, const char *fn) {
-    if (!k) {
-        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "%s: kernel is NULL", fn);
-        return NULL;
-    }
-    if (!kind_valid(kind)) {
-        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "%s: unknown surface kind %d (0 input, 1 weight, 2 output)", fn,
-                      kind);
-        return NULL;
-    }
+    if (check_kind(k, kind, fn) != 0) return NULL;
     int n = kind_count(k, kind);
     if (idx < 0 || idx >= n) {
         ane_error_set(ANE_ERR_INVALID_ARGUMENT, "%s: %s index %d out of range (the kernel has %d %s%s)", fn,
@@ -131,14 +133,5 @@ const char *ane_bridge_kernel_backend(const ANEKernelHandle *kernel) {
 
 int ane_bridge_surface_count(const ANEKernelHandle *kernel, int kind) {
     ane_error_clear();
-    if (!kernel) {
-        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "surface_count: kernel is NULL");
-        return -1;
-    }
-    if (!kind_valid(kind)) {
-        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "surface_count: unknown surface kind %d (0 input, 1 weight, "
-                      "2 output)", kind);
-        return -1;
-    }
-    return kind_count(kernel, kind);
+    return check_kind(kernel, kind, "surface_count") == 0 ? kind_count(kernel, kind) : -1;
 }
