@@ -107,24 +107,26 @@ static int open_temp_beside(const char *path, char *tmp, size_t cap) {
     return fd;
 }
 
+/* 0 when all len bytes were written, else the errno value (EIO when write wrote nothing). */
 static int write_all(int fd, const void *data, size_t len) {
     const char *p = data;
     while (len > 0) {
         ssize_t w = write(fd, p, len);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
+        if (w < 0) return errno;
+        if (w == 0) return EIO;
         p += w;
         len -= (size_t)w;
     }
     return 0;
 }
 
-/* Close the temp file and rename it to path; on any failure the temp file is removed. */
-static int finish_temp(int fd, const char *tmp, const char *path, int ok) {
-    int err = ok ? 0 : errno;
-    if (close(fd) != 0 && ok) { ok = 0; err = errno; }
-    if (ok && rename(tmp, path) != 0) { ok = 0; err = errno; }
-    if (ok) return 0;
+/* Close the temp file and, when filling it failed with nothing (err == 0), rename it to path; on any
+ * failure the temp file is removed and the first error reported. */
+static int finish_temp(int fd, const char *tmp, const char *path, int err) {
+    if (close(fd) != 0 && !err) err = errno;
+    if (!err && rename(tmp, path) != 0) err = errno;
+    if (!err) return 0;
     unlink(tmp);
     return fail(err, "cannot write", path);
 }
@@ -133,7 +135,7 @@ int ane_files_write_atomic(const char *path, const void *data, size_t len) {
     char tmp[ANE_FILES_PATH_MAX];
     int fd = open_temp_beside(path, tmp, sizeof tmp);
     if (fd < 0) return -1;
-    return finish_temp(fd, tmp, path, write_all(fd, data, len) == 0);
+    return finish_temp(fd, tmp, path, write_all(fd, data, len));
 }
 
 int ane_files_copy_atomic(const char *src, const char *dst, off_t *size) {
@@ -155,20 +157,19 @@ int ane_files_copy_atomic(const char *src, const char *dst, off_t *size) {
     if (out < 0) { close(in); return -1; }
     char buf[65536];
     off_t copied = 0;
-    int ok = 1;
+    int err = 0;
     for (;;) {
         ssize_t r = read(in, buf, sizeof buf);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) { ok = 0; break; }
+        if (r < 0) { err = errno; break; }
         if (r == 0) break;
-        if (write_all(out, buf, (size_t)r) != 0) { ok = 0; break; }
+        err = write_all(out, buf, (size_t)r);
+        if (err) break;
         copied += r;
     }
-    int err = errno;
     close(in);
-    if (ok && copied != st.st_size) { ok = 0; err = EIO; } /* src changed while being copied */
-    errno = err;
-    if (finish_temp(out, tmp, dst, ok) != 0) return -1;
+    if (!err && copied != st.st_size) err = EIO; /* src changed while being copied */
+    if (finish_temp(out, tmp, dst, err) != 0) return -1;
     if (size) *size = copied;
     return 0;
 }
