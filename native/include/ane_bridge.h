@@ -127,7 +127,7 @@ void ane_bridge_reset_compile_count(void);
  *   _build_weight_blob_transposed: fp16 payload of the transpose, src[r][c] at c*rows + r.
  *   _build_weight_blob_int8:       int8 payload (data type 4), src copied as is.
  *   _build_weight_blob_quantized:  symmetric int8 quantisation with one scale for the whole tensor,
- *                                  scale = max|src| / 127 (1 when all zero), q = round(src / scale) clamped
+ *                                  scale = max|src| / 127 (1 when that is 0), q = round(src / scale) clamped
  *                                  to [-128, 127]; *out_scale receives the scale.
  */
 uint8_t *ane_bridge_build_weight_blob(const float *src, int rows, int cols, size_t *out_len);

@@ -141,7 +141,9 @@ uint8_t *ane_bridge_build_weight_blob_quantized(const float *src, int rows, int 
         }
         if (fabsf(src[i]) > max_abs) max_abs = fabsf(src[i]);
     }
-    float scale = max_abs > 0.0f ? max_abs / 127.0f : 1.0f;
+    /* 1 when max/127 is 0: all zeros, or so tiny the division underflows (x/0 must never happen). */
+    float scale = max_abs / 127.0f;
+    if (scale == 0.0f) scale = 1.0f;
     int8_t *q = (int8_t *)(buf + BLOB_PAYLOAD_OFFSET);
     for (size_t i = 0; i < n; i++) {
         float v = roundf(src[i] / scale);

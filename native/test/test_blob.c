@@ -94,6 +94,13 @@ TEST(blob_quantized_builder_scales_by_max_over_127_and_rounds_half_away) {
     CHECK_EQ_INT(132, len);
     if (b) for (int i = 128; i < 132; i++) CHECK_EQ_INT(0, b[i]);
     ane_bridge_free_blob(b);
+
+    /* The smallest subnormal over 127 underflows to 0: scale falls back to 1 and every value rounds to 0. */
+    const float tiny[2] = { 0.0f, 1.4e-45f };
+    b = ane_bridge_build_weight_blob_quantized(tiny, 1, 2, &scale, &len);
+    CHECK_NEAR(1.0, scale, 0);
+    if (b) CHECK(b[128] == 0 && b[129] == 0);
+    ane_bridge_free_blob(b);
 }
 
 TEST(blob_builders_refuse_bad_arguments_with_null_and_zero_length) {

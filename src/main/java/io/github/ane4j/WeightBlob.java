@@ -71,8 +71,8 @@ public final class WeightBlob {
 
     /**
      * Adds {@code src} quantised symmetrically to int8 with one scale for the whole tensor, as
-     * {@code ane_bridge_build_weight_blob_quantized} does: {@code scale = max|x| / 127} (1 when every
-     * value is zero), {@code q = round(x / scale)} with halves rounded away from zero, clamped to
+     * {@code ane_bridge_build_weight_blob_quantized} does: {@code scale = max|x| / 127} (1 when that is
+     * 0: every value zero, or so tiny that the division underflows), {@code q = round(x / scale)} with halves rounded away from zero, clamped to
      * [-128, 127]. Use the returned scale in the MIL dequantisation.
      *
      * @throws IllegalArgumentException when a value is NaN or infinite (no scale represents it)
@@ -86,7 +86,8 @@ public final class WeightBlob {
             }
             maxAbs = Math.max(maxAbs, Math.abs(src[i]));
         }
-        float scale = maxAbs == 0f ? 1f : maxAbs / 127f;
+        float scale = maxAbs / 127f;
+        if (scale == 0f) scale = 1f; // all zeros, or so tiny that max/127 underflows
         ByteBuffer b = payload(src.length);
         for (float v : src) b.put((byte) Math.clamp(roundHalfAway(v / scale), -128, 127));
         return new Quantized(add(DType.INT8, b), scale);

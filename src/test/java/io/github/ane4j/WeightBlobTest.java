@@ -112,6 +112,11 @@ class WeightBlobTest {
         WeightBlob.Quantized z = blob.addQuantized(new float[] {0f, -0f});
         assertEquals(1f, z.scale());
         assertArrayEquals(new byte[2], slice(blob.toBytes(), (int) z.offset() + 64, 2));
+
+        // Float.MIN_VALUE / 127 underflows to 0: the scale falls back to 1 and both values round to 0.
+        WeightBlob.Quantized tiny = blob.addQuantized(new float[] {0f, Float.MIN_VALUE});
+        assertEquals(1f, tiny.scale());
+        assertArrayEquals(new byte[2], slice(blob.toBytes(), (int) tiny.offset() + 64, 2));
     }
 
     @Test
