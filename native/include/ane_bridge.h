@@ -67,7 +67,8 @@ ANEKernelHandle *ane_bridge_compile(const char *mil_text, size_t mil_len,
 /**
  * As ane_bridge_compile, with n_weights named weight files. weight_names[i] is the BLOBFILE path exactly
  * as written in the MIL (e.g. "@model_path/weights/wq.bin"); names that escape "@model_path/" ("..",
- * absolute paths) are refused. The library copies what it needs; the arrays may be freed on return.
+ * absolute paths) or name the compiled model's own files ("@model_path/model.mil", ".../net.plist",
+ * ".../data") are refused. The library copies what it needs; the arrays may be freed on return.
  */
 ANEKernelHandle *ane_bridge_compile_multi_weights(const char *mil_text, size_t mil_len,
                                                   const char **weight_names, const uint8_t **weight_datas,

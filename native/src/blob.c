@@ -218,6 +218,14 @@ int ane_blob_check_path(const char *path) {
                       path);
         return -1;
     }
+    /* The ANE framework keeps these files at the top of a model's folder; a weight must not replace them. */
+    static const char *const reserved[] = {"model.mil", "net.plist", "data"};
+    for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; r++)
+        if (!strcmp(path + prefix, reserved[r])) {
+            ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight name '%s' is reserved: the compiled model keeps its "
+                          "own %s there", path, reserved[r]);
+            return -1;
+        }
     /* Each '/'-separated component after the prefix must be a plain file or folder name. */
     const char *c = path + prefix;
     for (;;) {

@@ -17,8 +17,9 @@
 int ane_blob_tensor(const uint8_t *file, size_t len, const char *name, uint64_t offset, int dtype,
                     uint64_t payload_bytes, const uint8_t **payload);
 
-/* Check a BLOBFILE path as written in MIL: must start with "@model_path/" and must not escape it
- * (no "..", no empty or absolute component). Returns 0, or -1 with the last error set. */
+/* Check a BLOBFILE path as written in MIL: must start with "@model_path/", must not escape it (no "..",
+ * no empty or absolute component) and must not name a file the compiled model keeps at the top of its
+ * folder (model.mil, net.plist, data). Returns 0, or -1 with the last error set. */
 int ane_blob_check_path(const char *path);
 
 #endif

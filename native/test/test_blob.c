@@ -240,3 +240,11 @@ TEST(blob_check_path_keeps_names_inside_model_path) {
     check_path("@model_path/weights/", 0, "empty path component");
     check_path(NULL, 0, "NULL");
 }
+
+TEST(blob_check_path_reserves_the_model_folders_own_files) {
+    check_path("@model_path/model.mil", 0, "reserved");
+    check_path("@model_path/net.plist", 0, "reserved");
+    check_path("@model_path/data", 0, "reserved");
+    check_path("@model_path/weights/data", 1, NULL);
+    check_path("@model_path/data.bin", 1, NULL);
+}

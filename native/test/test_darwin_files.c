@@ -347,6 +347,25 @@ TEST(workdir_a_holder_in_another_process_keeps_the_folder) {
     ane_files_remove_tree(root);
 }
 
+TEST(workdir_refuses_weight_names_of_the_frameworks_own_files_before_writing) {
+    char root[256], p[400];
+    if (!scratch(root, sizeof root)) return;
+    ane_workdir wd;
+    CHECK_EQ_INT(0, ane_workdir_open(&wd, root, "RESERVED"));
+    const char *reserved[] = {"@model_path/model.mil", "@model_path/net.plist", "@model_path/data"};
+    for (int i = 0; i < 3; i++) {
+        const char *names[2] = {"@model_path/weights/ok.bin", reserved[i]};
+        CHECK_EQ_INT(-1, ane_workdir_write_program(&wd, "m", 1, 2, names, W_DATAS, W_LENS));
+        CHECK_EQ_INT(ANE_ERR_INVALID_ARGUMENT, ane_bridge_last_error_code());
+        const char *msg = ane_bridge_last_error();
+        CHECK_MSG(msg && strstr(msg, reserved[i]), "message '%s' lacks the name", msg ? msg : "");
+    }
+    path_of(p, sizeof p, wd.path, "model.mil");
+    CHECK(!exists(p));
+    ane_workdir_close(&wd);
+    ane_files_remove_tree(root);
+}
+
 TEST(workdir_refuses_names_that_leave_the_folder_before_writing) {
     char root[256], p[400];
     if (!scratch(root, sizeof root)) return;
