@@ -445,130 +445,125 @@ TEST(disk_cache_root_comes_from_the_environment_or_home_and_is_private) {
     ane_files_remove_tree(root);
 }
 
-TEST(disk_cache_stores_an_entry_with_its_manifest_and_restores_it) {
-    char root[256], cache[320], src[320], dst[320], p[400], buf[128];
-    if (!scratch(root, sizeof root)) return;
-    path_of(cache, sizeof cache, root, "cache");
-    path_of(src, sizeof src, root, "src");
-    path_of(dst, sizeof dst, root, "dst");
-    CHECK_EQ_INT(0, ane_files_mkdirs(cache));
-    CHECK_EQ_INT(0, ane_files_mkdirs(dst));
-    fake_compile_output(src, "<plist/>", "0123456789");
-    CHECK_EQ_INT(0, ane_disk_cache_store(cache, "HEX1", src));
+/* The folders a disk cache test works in: a scratch root holding empty cache/ and dst/ folders, and the
+ * path of src/ (created by the test, usually through fake_compile_output). */
+typedef struct cache_dirs {
+    char root[256], cache[320], src[320], dst[320];
+} cache_dirs;
 
-    path_of(p, sizeof p, cache, "HEX1/manifest");
+static int cache_dirs_make(cache_dirs *d) {
+    if (!scratch(d->root, sizeof d->root)) return 0;
+    path_of(d->cache, sizeof d->cache, d->root, "cache");
+    path_of(d->src, sizeof d->src, d->root, "src");
+    path_of(d->dst, sizeof d->dst, d->root, "dst");
+    CHECK_EQ_INT(0, ane_files_mkdirs(d->cache));
+    CHECK_EQ_INT(0, ane_files_mkdirs(d->dst));
+    return 1;
+}
+
+TEST(disk_cache_stores_an_entry_with_its_manifest_and_restores_it) {
+    cache_dirs d;
+    char p[400], buf[128];
+    if (!cache_dirs_make(&d)) return;
+    fake_compile_output(d.src, "<plist/>", "0123456789");
+    CHECK_EQ_INT(0, ane_disk_cache_store(d.cache, "HEX1", d.src));
+
+    path_of(p, sizeof p, d.cache, "HEX1/manifest");
     slurp(p, buf, sizeof buf);
     CHECK_MSG(strcmp(buf, "ane4j-ane-cache 1\nnet.plist 8\ndata 10\n") == 0, "manifest: '%s'", buf);
-    path_of(p, sizeof p, cache, "HEX1");
+    path_of(p, sizeof p, d.cache, "HEX1");
     CHECK_EQ_INT(0700, mode_of(p));
     CHECK_EQ_INT(3, count_entries(p));
-    path_of(p, sizeof p, cache, "HEX1/data");
+    path_of(p, sizeof p, d.cache, "HEX1/data");
     CHECK_EQ_INT(0600, mode_of(p));
-    CHECK_EQ_INT(1, count_entries(cache)); /* no temp folder left */
+    CHECK_EQ_INT(1, count_entries(d.cache)); /* no temp folder left */
 
-    CHECK_EQ_INT(1, ane_disk_cache_restore(cache, "HEX1", dst));
-    path_of(p, sizeof p, dst, "net.plist");
+    CHECK_EQ_INT(1, ane_disk_cache_restore(d.cache, "HEX1", d.dst));
+    path_of(p, sizeof p, d.dst, "net.plist");
     CHECK_EQ_INT(8, slurp(p, buf, sizeof buf));
     CHECK(strcmp(buf, "<plist/>") == 0);
-    path_of(p, sizeof p, dst, "data");
+    path_of(p, sizeof p, d.dst, "data");
     CHECK_EQ_INT(10, slurp(p, buf, sizeof buf));
     CHECK(strcmp(buf, "0123456789") == 0);
-    ane_files_remove_tree(root);
+    ane_files_remove_tree(d.root);
 }
 
 TEST(disk_cache_entry_without_data_restores_only_net_plist) {
-    char root[256], cache[320], src[320], dst[320], p[400], buf[128];
-    if (!scratch(root, sizeof root)) return;
-    path_of(cache, sizeof cache, root, "cache");
-    path_of(src, sizeof src, root, "src");
-    path_of(dst, sizeof dst, root, "dst");
-    ane_files_mkdirs(cache);
-    ane_files_mkdirs(dst);
-    fake_compile_output(src, "P", NULL);
-    CHECK_EQ_INT(0, ane_disk_cache_store(cache, "NODATA", src));
-    path_of(p, sizeof p, cache, "NODATA/manifest");
+    cache_dirs d;
+    char p[400], buf[128];
+    if (!cache_dirs_make(&d)) return;
+    fake_compile_output(d.src, "P", NULL);
+    CHECK_EQ_INT(0, ane_disk_cache_store(d.cache, "NODATA", d.src));
+    path_of(p, sizeof p, d.cache, "NODATA/manifest");
     slurp(p, buf, sizeof buf);
     CHECK(strcmp(buf, "ane4j-ane-cache 1\nnet.plist 1\n") == 0);
-    CHECK_EQ_INT(1, ane_disk_cache_restore(cache, "NODATA", dst));
-    CHECK_EQ_INT(1, count_entries(dst));
-    ane_files_remove_tree(root);
+    CHECK_EQ_INT(1, ane_disk_cache_restore(d.cache, "NODATA", d.dst));
+    CHECK_EQ_INT(1, count_entries(d.dst));
+    ane_files_remove_tree(d.root);
 }
 
 TEST(disk_cache_miss_and_missing_net_plist) {
-    char root[256], cache[320], src[320];
-    if (!scratch(root, sizeof root)) return;
-    path_of(cache, sizeof cache, root, "cache");
-    path_of(src, sizeof src, root, "src");
-    ane_files_mkdirs(cache);
-    ane_files_mkdirs(src);
-    CHECK_EQ_INT(0, ane_disk_cache_restore(cache, "NEVER", src));
-    CHECK_EQ_INT(-1, ane_disk_cache_store(cache, "EMPTY", src));
+    cache_dirs d;
+    if (!cache_dirs_make(&d)) return;
+    CHECK_EQ_INT(0, ane_files_mkdirs(d.src));
+    CHECK_EQ_INT(0, ane_disk_cache_restore(d.cache, "NEVER", d.src));
+    CHECK_EQ_INT(-1, ane_disk_cache_store(d.cache, "EMPTY", d.src));
     CHECK(error_mentions("net.plist"));
-    CHECK_EQ_INT(0, count_entries(cache)); /* neither an entry nor a temp folder */
-    CHECK_EQ_INT(-1, ane_disk_cache_store(cache, "../up", src));
+    CHECK_EQ_INT(0, count_entries(d.cache)); /* neither an entry nor a temp folder */
+    CHECK_EQ_INT(-1, ane_disk_cache_store(d.cache, "../up", d.src));
     CHECK(error_mentions("unusable model identifier"));
-    ane_files_remove_tree(root);
+    ane_files_remove_tree(d.root);
 }
 
 TEST(disk_cache_keeps_the_first_entry_for_an_identifier) {
-    char root[256], cache[320], one[320], two[320], dst[320], p[400], buf[32];
-    if (!scratch(root, sizeof root)) return;
-    path_of(cache, sizeof cache, root, "cache");
-    path_of(one, sizeof one, root, "one");
-    path_of(two, sizeof two, root, "two");
-    path_of(dst, sizeof dst, root, "dst");
-    ane_files_mkdirs(cache);
-    ane_files_mkdirs(dst);
+    cache_dirs d;
+    char one[320], two[320], p[400], buf[32];
+    if (!cache_dirs_make(&d)) return;
+    path_of(one, sizeof one, d.root, "one");
+    path_of(two, sizeof two, d.root, "two");
     fake_compile_output(one, "first", NULL);
     fake_compile_output(two, "second", NULL);
-    CHECK_EQ_INT(0, ane_disk_cache_store(cache, "ID", one));
-    CHECK_EQ_INT(0, ane_disk_cache_store(cache, "ID", two));
-    CHECK_EQ_INT(1, ane_disk_cache_restore(cache, "ID", dst));
-    path_of(p, sizeof p, dst, "net.plist");
+    CHECK_EQ_INT(0, ane_disk_cache_store(d.cache, "ID", one));
+    CHECK_EQ_INT(0, ane_disk_cache_store(d.cache, "ID", two));
+    CHECK_EQ_INT(1, ane_disk_cache_restore(d.cache, "ID", d.dst));
+    path_of(p, sizeof p, d.dst, "net.plist");
     slurp(p, buf, sizeof buf);
     CHECK(strcmp(buf, "first") == 0);
-    ane_files_remove_tree(root);
+    ane_files_remove_tree(d.root);
 }
 
 TEST(disk_cache_drops_entries_that_fail_their_manifest) {
-    char root[256], cache[320], src[320], dst[320], p[400];
-    if (!scratch(root, sizeof root)) return;
-    path_of(cache, sizeof cache, root, "cache");
-    path_of(src, sizeof src, root, "src");
-    path_of(dst, sizeof dst, root, "dst");
-    ane_files_mkdirs(cache);
-    ane_files_mkdirs(dst);
-    fake_compile_output(src, "plist", "data-bytes");
+    cache_dirs d;
+    char p[400];
+    if (!cache_dirs_make(&d)) return;
+    fake_compile_output(d.src, "plist", "data-bytes");
 
-    CHECK_EQ_INT(0, ane_disk_cache_store(cache, "CUT", src));
-    path_of(p, sizeof p, cache, "CUT/data");
+    CHECK_EQ_INT(0, ane_disk_cache_store(d.cache, "CUT", d.src));
+    path_of(p, sizeof p, d.cache, "CUT/data");
     CHECK_EQ_INT(0, truncate(p, 4));
-    CHECK_EQ_INT(0, ane_disk_cache_restore(cache, "CUT", dst));
-    path_of(p, sizeof p, cache, "CUT");
+    CHECK_EQ_INT(0, ane_disk_cache_restore(d.cache, "CUT", d.dst));
+    path_of(p, sizeof p, d.cache, "CUT");
     CHECK(!exists(p));
 
-    CHECK_EQ_INT(0, ane_disk_cache_store(cache, "GARBLED", src));
-    path_of(p, sizeof p, cache, "GARBLED/manifest");
+    CHECK_EQ_INT(0, ane_disk_cache_store(d.cache, "GARBLED", d.src));
+    path_of(p, sizeof p, d.cache, "GARBLED/manifest");
     put(p, "ane4j-ane-cache 1\nnet.plist 5\nextra 3\n");
-    CHECK_EQ_INT(0, ane_disk_cache_restore(cache, "GARBLED", dst));
-    path_of(p, sizeof p, cache, "GARBLED");
+    CHECK_EQ_INT(0, ane_disk_cache_restore(d.cache, "GARBLED", d.dst));
+    path_of(p, sizeof p, d.cache, "GARBLED");
     CHECK(!exists(p));
 
-    CHECK_EQ_INT(0, count_entries(dst)); /* nothing restored from either */
-    CHECK_EQ_INT(0, count_entries(cache));
-    ane_files_remove_tree(root);
+    CHECK_EQ_INT(0, count_entries(d.dst)); /* nothing restored from either */
+    CHECK_EQ_INT(0, count_entries(d.cache));
+    ane_files_remove_tree(d.root);
 }
 
 TEST(disk_cache_drop_removes_an_entry) {
-    char root[256], cache[320], src[320];
-    if (!scratch(root, sizeof root)) return;
-    path_of(cache, sizeof cache, root, "cache");
-    path_of(src, sizeof src, root, "src");
-    ane_files_mkdirs(cache);
-    fake_compile_output(src, "plist", "d");
-    CHECK_EQ_INT(0, ane_disk_cache_store(cache, "GONE", src));
-    ane_disk_cache_drop(cache, "GONE");
-    CHECK_EQ_INT(0, count_entries(cache));
-    CHECK_EQ_INT(0, ane_disk_cache_restore(cache, "GONE", src));
-    ane_files_remove_tree(root);
+    cache_dirs d;
+    if (!cache_dirs_make(&d)) return;
+    fake_compile_output(d.src, "plist", "d");
+    CHECK_EQ_INT(0, ane_disk_cache_store(d.cache, "GONE", d.src));
+    ane_disk_cache_drop(d.cache, "GONE");
+    CHECK_EQ_INT(0, count_entries(d.cache));
+    CHECK_EQ_INT(0, ane_disk_cache_restore(d.cache, "GONE", d.src));
+    ane_files_remove_tree(d.root);
 }
