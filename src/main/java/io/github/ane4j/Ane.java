@@ -77,31 +77,40 @@ public final class Ane implements AutoCloseable {
     /** The backend this session compiles for: {@code "ane"} or {@code "reference"}. */
     public String backendName() { return backendName; }
 
-    /** Compiles a program without weight files; every parameter is an activation input.
-     *  @see #compile(MilProgram, Map) */
+    /**
+     * Compiles a program: the parameters it marks as weights ({@link MilProgram#weightCount()}, set by
+     * {@link io.github.ane4j.mil.MilBuilder} or {@link MilProgram#withWeights}) become weight surfaces, the
+     * others activation inputs; the weight files it brings ({@link MilProgram#weightFiles()}) go with it. A
+     * parsed program has no weights and no files: every parameter is an input.
+     *
+     * @see #compile(MilProgram, Map)
+     */
     public Kernel compile(MilProgram program) { return compile(program, Map.of()); }
 
     /**
-     * Compiles a program whose constants come from BLOBFILE weight files. Every function parameter is an
-     * activation input, every returned value an output. The kernel is confined to the calling thread.
+     * Compiles a program (see {@link #compile(MilProgram)}) whose constants also come from the given BLOBFILE
+     * weight files. Every returned value becomes an output. The kernel is confined to the calling thread.
      *
      * @param weightFiles the weight files by the path written in the MIL, e.g.
      *                    {@code "@model_path/weights/wq.bin"}, each a MIL blob storage file (see
      *                    {@link WeightBlob}); the bytes are copied
-     * @throws IllegalArgumentException when a file the program references is missing from {@code weightFiles}
+     * @throws IllegalArgumentException when a file the program references is in neither the program nor
+     *                                  {@code weightFiles}, or a path is in both
      * @throws MilCompileException      when the backend rejects the program, with line and column
      */
     public Kernel compile(MilProgram program, Map<String, byte[]> weightFiles) {
-        return compileDynamic(program, 0, weightFiles);
+        Objects.requireNonNull(program, "program");
+        return compileDynamic(program, program.weightCount(), weightFiles);
     }
 
     /**
      * Compiles a program with dynamic weights: its last {@code weightCount} parameters become weight surfaces
-     * ({@link Kernel#weight}), written at any time without recompiling; the others are activation inputs.
-     * One or several outputs. The kernel is confined to the calling thread.
+     * ({@link Kernel#weight}), written at any time without recompiling; the others are activation inputs,
+     * whatever the program marks. One or several outputs. The kernel is confined to the calling thread.
      *
      * @throws IllegalArgumentException unless 0 &lt;= weightCount &lt;= the number of parameters, or when the
-     *                                  program references BLOBFILE weight files (use the overload taking them)
+     *                                  program references BLOBFILE weight files it does not bring (use the
+     *                                  overload taking them)
      * @throws MilCompileException      when the backend rejects the program, with line and column
      */
     public Kernel compileDynamic(MilProgram program, int weightCount) {
@@ -112,24 +121,32 @@ public final class Ane implements AutoCloseable {
      * Compiles a program with dynamic weights (see {@link #compileDynamic(MilProgram, int)}) whose constants
      * also come from BLOBFILE weight files (see {@link #compile(MilProgram, Map)}).
      *
-     * @throws IllegalArgumentException for a bad {@code weightCount} or a missing weight file
+     * @throws IllegalArgumentException for a bad {@code weightCount}, a missing weight file or one given twice
      * @throws MilCompileException      when the backend rejects the program, with line and column
      */
     public Kernel compileDynamic(MilProgram program, int weightCount, Map<String, byte[]> weightFiles) {
         Objects.requireNonNull(program, "program");
         Objects.requireNonNull(weightFiles, "weightFiles");
-        int params = program.parameters().size();
-        if (weightCount < 0 || weightCount > params) {
-            throw new IllegalArgumentException("weightCount must be between 0 and the program's " + params
-                    + " parameters, got " + weightCount);
+        MilProgram marked = program.withWeights(weightCount);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        program.weightFiles().forEach((path, bytes) -> {
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.get(copy);
+            files.put(path, copy);
+        });
+        for (Map.Entry<String, byte[]> file : weightFiles.entrySet()) {
+            if (files.containsKey(file.getKey())) {
+                throw new IllegalArgumentException("weight file " + file.getKey() + " is both brought by the program and given in weightFiles");
+            }
+            files.put(file.getKey(), file.getValue());
         }
         List<String> missing = new ArrayList<>();
-        for (String path : program.blobFiles()) if (!weightFiles.containsKey(path)) missing.add(path);
+        for (String path : program.blobFiles()) if (!files.containsKey(path)) missing.add(path);
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("the program references weight files " + missing
                     + " that are not in weightFiles " + weightFiles.keySet());
         }
-        return compile(program, weightFiles, weightCount);
+        return compile(marked, files, weightCount);
     }
 
     /** Number of real compiles in this process, on every backend and session (compile-cache hits do not

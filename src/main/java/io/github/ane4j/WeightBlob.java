@@ -69,6 +69,12 @@ public final class WeightBlob {
         return add(DType.INT8, payload(values.length).put(values));
     }
 
+    /** Adds {@code values} (read as 0..255) as a uint8 tensor. */
+    public long addUint8(byte[] values) {
+        requireNonEmpty(values.length);
+        return add(DType.UINT8, payload(values.length).put(values));
+    }
+
     /**
      * Adds {@code src} quantised symmetrically to int8 with one scale for the whole tensor, as
      * {@code ane_bridge_build_weight_blob_quantized} does: {@code scale = max|x| / 127} (1 when that is

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * Splits MIL text into tokens: identifiers ({@code [A-Za-z_][A-Za-z0-9_@]*}), numbers (decimal with
  * optional fraction and exponent, or hex floats such as {@code 0x1p-3}, optionally negative), strings
- * with backslash escapes, the punctuation {@code ( ) [ ] { } < > , = ;} and {@code ->}. Spaces, tabs and
+ * on one line with the escapes {@code \\ \" \' \n \t \r}, the punctuation {@code ( ) [ ] { } < > , = ;} and {@code ->}. Spaces, tabs and
  * line breaks separate tokens; MIL has no comments.
  */
 final class MilLexer {
@@ -39,7 +39,7 @@ final class MilLexer {
         while (true) {
             skipWhitespace();
             if (pos == text.length()) {
-                tokens.add(new MilToken(MilToken.Kind.END, "", line, column()));
+                tokens.add(new MilToken(MilToken.Kind.END, "", line, column(), pos));
                 return tokens;
             }
             tokens.add(next());
@@ -52,7 +52,7 @@ final class MilLexer {
         if (isIdentStart(c)) {
             int start = pos;
             while (pos < text.length() && isIdentPart(text.charAt(pos))) pos++;
-            return new MilToken(MilToken.Kind.IDENT, text.substring(start, pos), startLine, startColumn);
+            return new MilToken(MilToken.Kind.IDENT, text.substring(start, pos), startLine, startColumn, start);
         }
         if (isDigit(c) || (c == '-' && pos + 1 < text.length() && isDigit(text.charAt(pos + 1)))) {
             return number(startLine, startColumn);
@@ -60,11 +60,11 @@ final class MilLexer {
         if (c == '"') return string(startLine, startColumn);
         if (c == '-' && pos + 1 < text.length() && text.charAt(pos + 1) == '>') {
             pos += 2;
-            return new MilToken(MilToken.Kind.PUNCT, "->", startLine, startColumn);
+            return new MilToken(MilToken.Kind.PUNCT, "->", startLine, startColumn, pos - 2);
         }
         if (PUNCT.indexOf(c) >= 0) {
             pos++;
-            return new MilToken(MilToken.Kind.PUNCT, String.valueOf(c), startLine, startColumn);
+            return new MilToken(MilToken.Kind.PUNCT, String.valueOf(c), startLine, startColumn, pos - 1);
         }
         throw errorAt(startLine, startColumn, "unexpected character " + printable(c));
     }
@@ -85,29 +85,34 @@ final class MilLexer {
         if (!DECIMAL.matcher(number).matches() && !HEX_FLOAT.matcher(number).matches()) {
             throw errorAt(startLine, startColumn, "malformed number '" + number + "'");
         }
-        return new MilToken(MilToken.Kind.NUMBER, number, startLine, startColumn);
+        return new MilToken(MilToken.Kind.NUMBER, number, startLine, startColumn, start);
     }
 
     private MilToken string(int startLine, int startColumn) {
         StringBuilder sb = new StringBuilder();
+        int start = pos;
         pos++; // opening quote
         while (pos < text.length()) {
             char c = text.charAt(pos);
             if (c == '"') {
                 pos++;
-                return new MilToken(MilToken.Kind.STRING, sb.toString(), startLine, startColumn);
+                return new MilToken(MilToken.Kind.STRING, sb.toString(), startLine, startColumn, start);
             }
-            if (c == '\\' && pos + 1 < text.length()) {
-                char e = text.charAt(pos + 1);
+            if (c == '\n') break;
+            if (c == '\\') {
+                char e = pos + 1 < text.length() ? text.charAt(pos + 1) : '\n';
+                if (e == '\n') break;
+                if ("\\\"'ntr".indexOf(e) < 0) throw errorAt(line, column(), "unknown escape sequence '\\" + e + "'");
                 sb.append(switch (e) {
                     case 'n' -> '\n';
                     case 't' -> '\t';
+                    case 'r' -> '\r';
                     default -> e;
                 });
-                advance(2);
+                pos += 2;
             } else {
                 sb.append(c);
-                advance(1);
+                pos++;
             }
         }
         throw errorAt(startLine, startColumn, "unterminated string");
@@ -121,7 +126,7 @@ final class MilLexer {
         }
     }
 
-    // Moves over n characters, keeping track of line starts (strings may span lines).
+    // Moves over n characters, keeping track of line starts.
     private void advance(int n) {
         for (int i = 0; i < n; i++) {
             if (text.charAt(pos) == '\n') {

@@ -8,8 +8,9 @@ package io.github.ane4j.mil;
  *               resolved; empty for {@link Kind#END}
  * @param line   1-based line of its first character
  * @param column 1-based column of its first character
+ * @param offset index of its first character in the text
  */
-record MilToken(Kind kind, String text, int line, int column) {
+record MilToken(Kind kind, String text, int line, int column, int offset) {
     enum Kind { IDENT, NUMBER, STRING, PUNCT, END }
 
     boolean is(String punctOrIdent) {

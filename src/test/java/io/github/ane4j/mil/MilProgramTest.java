@@ -106,8 +106,8 @@ class MilProgramTest {
 
     @Test
     void unclosedArgumentList() {
-        assertError(variant("add(x=x, y=x)[", "add(x=x, y=x["), 4, 70,
-                "expected ')' to close the argument list of 'add', found ';'");
+        assertError(variant("add(x=x, y=x)[", "add(x=x, y=x["), 4, 52,
+                "expected ')' to close the argument list of 'add', found '['");
     }
 
     @Test

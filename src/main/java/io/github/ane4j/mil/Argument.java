@@ -1,0 +1,19 @@
+package io.github.ane4j.mil;
+
+import java.util.Objects;
+
+/**
+ * One keyword argument of an op: {@code key = value}.
+ *
+ * @param key   the operand name, e.g. {@code x} or {@code transpose_y}
+ * @param value what is passed
+ */
+public record Argument(String key, Operand value) {
+    public Argument {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+    }
+
+    /** {@code key = name}. */
+    public static Argument of(String key, String name) { return new Argument(key, new Operand.Name(name)); }
+}
