@@ -8,4 +8,5 @@
 module io.github.ane4j {
     exports io.github.ane4j;
     exports io.github.ane4j.mil;
+    exports io.github.ane4j.kernels;
 }

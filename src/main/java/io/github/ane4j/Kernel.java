@@ -3,7 +3,11 @@ package io.github.ane4j;
 import io.github.ane4j.internal.BridgeErrors;
 import io.github.ane4j.internal.ffi.AneBridge;
 import io.github.ane4j.mil.MilProgram;
+import io.github.ane4j.mil.PackedRegion;
 import io.github.ane4j.mil.TensorSpec;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
@@ -75,6 +79,50 @@ public final class Kernel implements AutoCloseable {
     /** Returned value {@code index}.
      *  @throws IndexOutOfBoundsException unless 0 &lt;= index &lt; {@link #outputCount()} */
     public Surface output(int index) { return surface(outputs, Surface.Kind.OUTPUT, index); }
+
+    /**
+     * Writes the parameter {@code name} from fp32 values, row-major in its declared shape: an input or a
+     * weight surface, or a region of a packed input of a program built with
+     * {@link io.github.ane4j.mil.MilBuilder.WeightLayout#PACKED} (written in place, the rest of the packed
+     * surface untouched). So one training loop writes its weights by name whatever the layout.
+     *
+     * @throws IllegalArgumentException when the program has no parameter or packed region of that name, the
+     *                                  length differs from its element count, or its dtype is not fp16/fp32
+     */
+    public void write(String name, float[] values) {
+        checkUsable();
+        Objects.requireNonNull(values, "values");
+        for (PackedRegion r : program.packedRegions()) {
+            if (!r.name().equals(name)) continue;
+            if (values.length != r.elementCount()) {
+                throw new IllegalArgumentException(name + " has " + r.elementCount() + " elements, got " + values.length);
+            }
+            Surface packed = input(r.input());
+            long width = packed.spec().shape()[3];
+            try (SurfaceView view = packed.map()) {
+                MemorySegment m = view.segment();
+                for (long i = 0; i < r.rows(); i++) {
+                    for (long j = 0; j < r.cols(); j++) {
+                        long at = r.index(i, j, width);
+                        float v = values[(int) (i * r.cols() + j)];
+                        switch (packed.dtype()) {
+                            case FP16 -> m.setAtIndex(ValueLayout.JAVA_SHORT, at, Float.floatToFloat16(v));
+                            case FP32 -> m.setAtIndex(ValueLayout.JAVA_FLOAT, at, v);
+                            default -> throw new IllegalArgumentException(packed + " is " + packed.dtype().milName() + ", not fp16 or fp32");
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        List<TensorSpec> params = program.parameters();
+        for (int i = 0; i < params.size(); i++) {
+            if (!params.get(i).name().equals(name)) continue;
+            (i < inputs.size() ? inputs.get(i) : weights.get(i - inputs.size())).write(values);
+            return;
+        }
+        throw new IllegalArgumentException("the program has no parameter or packed region named '" + name + "'");
+    }
 
     /** Number of activation inputs. */
     public int inputCount() { checkUsable(); return inputs.size(); }

@@ -49,6 +49,16 @@ public final class MilBuilder {
                     Map.entry("coremlc-component-MIL", "3510.2.1"), Map.entry("coremlc-version", "3505.4.1"),
                     Map.entry("coremltools-component-milinternal", ""), Map.entry("coremltools-version", "9.0"))));
 
+    /**
+     * Where dynamic weights live. {@link #PARAMETERS}: one function parameter (one surface) per weight.
+     * {@link #PACKED}: the upstream's {@code training_dynamic} layout, activations and weights side by side in
+     * the spatial axis of one {@code [1, C, 1, W]} input per channel count C, cut apart inside the program
+     * ({@code slice_by_size}, {@code reshape}, and {@code transpose} for a weight stored transposed). The ops
+     * a kernel applies to its values are the same in both layouts; {@link MilProgram#packedRegions()} says
+     * where each value lives.
+     */
+    public enum WeightLayout { PARAMETERS, PACKED }
+
     /** How {@link #gelu(Value, GeluMode)} approximates. */
     public enum GeluMode { EXACT, TANH_APPROXIMATION, SIGMOID_APPROXIMATION }
 
@@ -59,7 +69,24 @@ public final class MilBuilder {
         String milName() { return name().toLowerCase(java.util.Locale.ROOT); }
     }
 
+    /** One packed input of the PACKED layout: all regions with {@code channels} channels, in column order. */
+    private static final class Group {
+        final String name;
+        final long channels;
+        final ElementType dtype;
+        long width;
+
+        Group(String name, long channels, ElementType dtype) {
+            this.name = name;
+            this.channels = channels;
+            this.dtype = dtype;
+        }
+    }
+
     private final String functionName;
+    private final WeightLayout layout;
+    private final List<Group> groups = new ArrayList<>();
+    private final List<PackedRegion> regions = new ArrayList<>();
     private final List<Parameter> activations = new ArrayList<>();
     private final List<Parameter> weights = new ArrayList<>();
     private final List<Statement> statements = new ArrayList<>();
@@ -70,17 +97,26 @@ public final class MilBuilder {
     private String nextName;
     private boolean built;
 
-    private MilBuilder(String functionName) {
+    private MilBuilder(String functionName, WeightLayout layout) {
         this.functionName = checkName(functionName);
+        this.layout = Objects.requireNonNull(layout, "layout");
     }
 
-    /** A builder of a program whose one function is {@code name} (the bridge compiles {@code "main"}). */
-    public static MilBuilder function(String name) { return new MilBuilder(Objects.requireNonNull(name, "name")); }
+    /** A builder of a program whose one function is {@code name} (the bridge compiles {@code "main"}), with
+     *  one parameter per input and weight. */
+    public static MilBuilder function(String name) { return function(name, WeightLayout.PARAMETERS); }
+
+    /** A builder of a program whose one function is {@code name}, its inputs and weights in {@code layout}. */
+    public static MilBuilder function(String name, WeightLayout layout) {
+        return new MilBuilder(Objects.requireNonNull(name, "name"), layout);
+    }
 
     // ---- parameters and constants -------------------------------------------------------------------
 
     /**
-     * Declares an activation input: a function parameter whose surface is written before each eval.
+     * Declares an activation input: a function parameter whose surface is written before each eval (with
+     * {@link WeightLayout#PACKED}, a {@code [1, C, 1, S]} input is a region of a packed input; other shapes
+     * stay parameters of their own).
      *
      * @throws IllegalArgumentException for a bad or taken name, or a dimension that is not positive
      */
@@ -90,7 +126,9 @@ public final class MilBuilder {
 
     /**
      * Declares a dynamic weight: a function parameter whose surface is rewritten between evals without
-     * recompiling. Weights follow every activation in the compiled signature.
+     * recompiling. Weights follow every activation in the compiled signature. With {@link WeightLayout#PACKED}
+     * the weight is a region of a packed input: a matrix {@code [1, R, K]} (stored as is next to activations
+     * of R channels, else transposed next to activations of K channels) or a {@code [1, C, 1, W]} block.
      *
      * @throws IllegalArgumentException for a bad or taken name, or a dimension that is not positive
      */
@@ -773,11 +811,15 @@ public final class MilBuilder {
         checkOpen();
         if (outputs == null) throw new IllegalStateException("call returns(...) before build()");
         built = true;
-        List<Parameter> params = new ArrayList<>(activations);
+        List<Parameter> params = new ArrayList<>();
+        for (Group g : groups) {
+            params.add(new Parameter(g.name, MilType.tensor(g.dtype, 1, g.channels, 1, g.width), Parameter.Role.ACTIVATION));
+        }
+        params.addAll(activations);
         params.addAll(weights);
         MilFunction f = new MilFunction(functionName, "ios18", params, null, statements,
                 outputs.stream().map(Value::name).toList());
-        return MilProgram.of("1.3", List.of(BUILD_INFO), List.of(f), weightFiles);
+        return MilProgram.of("1.3", List.of(BUILD_INFO), List.of(f), weightFiles, regions);
     }
 
     // ---- internals ----------------------------------------------------------------------------------
@@ -786,11 +828,60 @@ public final class MilBuilder {
         checkOpen();
         checkFresh(name);
         Objects.requireNonNull(dtype, "dtype");
-        MilType type = MilType.tensor(ElementType.of(dtype), shape);
+        MilType.Tensor type = MilType.tensor(ElementType.of(dtype), shape);
         MilProgram.surfaceSpec(name, type);
+        long[] s = type.shape();
+        boolean block = s.length == 4 && s[0] == 1 && s[2] == 1;
+        if (layout == WeightLayout.PACKED && (block || role == Parameter.Role.WEIGHT)) return packedRegion(name, type, role);
         names.add(name);
         into.add(new Parameter(name, type, role));
         return new Value(this, name, type);
+    }
+
+    /** A value cut out of a packed input: [1, C, 1, W] blocks as they are, [1, R, K] matrices reshaped from a
+     *  block of R channels, or transposed from a block of K channels. */
+    private Value packedRegion(String name, MilType.Tensor type, Parameter.Role role) {
+        long[] s = type.shape();
+        boolean block = s.length == 4 && s[0] == 1 && s[2] == 1;
+        boolean matrix = s.length == 3 && s[0] == 1 && role == Parameter.Role.WEIGHT;
+        if (!block && !matrix) {
+            throw new IllegalArgumentException("the packed layout holds [1, C, 1, W] tensors and [1, R, K] weight matrices, not "
+                    + name + ": " + type.text());
+        }
+        long rows = s[1], cols = block ? s[3] : s[2];
+        Group group = groupWith(rows, type.dtype(), false);
+        boolean transposed = false;
+        if (group == null && matrix) {
+            group = groupWith(cols, type.dtype(), false);
+            transposed = group != null;
+        }
+        if (group == null) group = groupWith(rows, type.dtype(), true);
+        long width = transposed ? rows : cols, channels = transposed ? cols : rows;
+        regions.add(new PackedRegion(name, role, groups.indexOf(group), group.width, rows, cols, transposed));
+        Literal begin = ints(new long[] {0, 0, 0, group.width}), size = ints(new long[] {1, channels, 1, width});
+        group.width += width;
+        MilType.Tensor sliceType = MilType.tensor(type.dtype(), 1, channels, 1, width);
+        List<Argument> args = List.of(arg("begin", begin), arg("size", size), Argument.of("x", group.name));
+        if (block) {
+            names.add(name);
+            statements.add(new Statement(List.of(new Statement.Result(name, type)), "slice_by_size", args,
+                    List.of(new Attribute("name", Literal.string(name)))));
+            return new Value(this, name, type);
+        }
+        Value slice = emit("slice_by_size", name + "_block", sliceType, args, List.of());
+        if (!transposed) return named(name).reshape(slice, s);
+        Value stored = reshape(slice, 1, cols, rows);
+        return named(name).transpose(stored, 0, 2, 1);
+    }
+
+    /** The packed input holding {@code channels} channels of {@code dtype}, made when {@code create}. */
+    private Group groupWith(long channels, ElementType dtype, boolean create) {
+        for (Group g : groups) if (g.channels == channels && g.dtype == dtype) return g;
+        if (!create) return null;
+        Group g = new Group(fresh(groups.isEmpty() ? "packed" : "packed_" + channels), channels, dtype);
+        names.add(g.name);
+        groups.add(g);
+        return g;
     }
 
     private Value binary(String op, Value x, Value y) {

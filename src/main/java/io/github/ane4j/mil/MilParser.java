@@ -58,7 +58,7 @@ final class MilParser {
         // The types of main's parameters and results must fit surfaces: checked here, where they have positions.
         for (Parameter p : main.parameters()) surfaceCheck(mainScope.get(p.name()), "parameter");
         for (String out : main.outputs()) surfaceCheck(mainScope.get(out), "output");
-        return new MilProgram(text, version.text(), attributes, functions, lines, Map.of());
+        return new MilProgram(text, version.text(), attributes, functions, lines, Map.of(), List.of());
     }
 
     private static void surfaceCheck(Decl d, String role) {

@@ -39,6 +39,7 @@ public final class MilProgram {
     private final List<MilFunction> functions;
     private final Map<Statement, Integer> lines;
     private final Map<String, byte[]> weightFiles;
+    private final List<PackedRegion> packedRegions;
     private final List<TensorSpec> parameters;
     private final List<TensorSpec> outputs;
     private final List<String> blobFiles;
@@ -46,7 +47,7 @@ public final class MilProgram {
 
     /** A program of the given parts; {@code lines} maps each statement (by identity) to its line in {@code text}. */
     MilProgram(String text, String version, List<Attribute> attributes, List<MilFunction> functions,
-               Map<Statement, Integer> lines, Map<String, byte[]> weightFiles) {
+               Map<Statement, Integer> lines, Map<String, byte[]> weightFiles, List<PackedRegion> packedRegions) {
         this.text = Objects.requireNonNull(text, "text");
         this.version = Objects.requireNonNull(version, "version");
         this.attributes = List.copyOf(attributes);
@@ -54,6 +55,7 @@ public final class MilProgram {
         if (this.functions.isEmpty()) throw new IllegalArgumentException("a program needs at least one function");
         this.lines = lines;
         this.weightFiles = Collections.unmodifiableMap(new LinkedHashMap<>(weightFiles));
+        this.packedRegions = List.copyOf(packedRegions);
         MilFunction main = mainOf(this.functions);
         List<TensorSpec> params = new ArrayList<>();
         int weights = 0;
@@ -102,13 +104,14 @@ public final class MilProgram {
      *                                  types do not fit surfaces, or an activation parameter follows a weight
      */
     public static MilProgram of(String version, List<Attribute> attributes, List<MilFunction> functions) {
-        return of(version, attributes, functions, Map.of());
+        return of(version, attributes, functions, Map.of(), List.of());
     }
 
-    static MilProgram of(String version, List<Attribute> attributes, List<MilFunction> functions, Map<String, byte[]> weightFiles) {
+    static MilProgram of(String version, List<Attribute> attributes, List<MilFunction> functions,
+                         Map<String, byte[]> weightFiles, List<PackedRegion> packedRegions) {
         for (MilFunction f : functions) checkNames(f);
         MilPrinter.Printed printed = MilPrinter.print(version, attributes, functions);
-        return new MilProgram(printed.text(), version, attributes, functions, printed.lines(), weightFiles);
+        return new MilProgram(printed.text(), version, attributes, functions, printed.lines(), weightFiles, packedRegions);
     }
 
     /** The MIL text a backend compiles: as given to {@link #parse}, else printed from the model. */
@@ -147,6 +150,10 @@ public final class MilProgram {
         return Collections.unmodifiableMap(views);
     }
 
+    /** Where the inputs and weights of a program built with {@link MilBuilder.WeightLayout#PACKED} live in its
+     *  packed inputs, in declaration order; empty for other programs. */
+    public List<PackedRegion> packedRegions() { return packedRegions; }
+
     /** The 1-based line of {@code statement} in {@link #text()}, or 0 when it is not one of this program's
      *  statements (compared by identity). */
     public int lineOf(Statement statement) {
@@ -175,7 +182,7 @@ public final class MilProgram {
         MilFunction marked = new MilFunction(main.name(), main.opset(), params, main.attributes(), main.statements(), main.outputs());
         List<MilFunction> fs = new ArrayList<>(functions);
         fs.set(fs.indexOf(main), marked);
-        return new MilProgram(text, version, attributes, fs, lines, weightFiles);
+        return new MilProgram(text, version, attributes, fs, lines, weightFiles, packedRegions);
     }
 
     /**
