@@ -9,13 +9,13 @@ import java.util.regex.Pattern;
 /**
  * Splits MIL text into tokens: identifiers ({@code [A-Za-z_][A-Za-z0-9_@]*}), numbers (decimal with
  * optional fraction and exponent, or hex floats such as {@code 0x1p-3}, optionally negative), strings
- * on one line with the escapes {@code \\ \" \' \n \t \r}, the punctuation {@code ( ) [ ] { } < > , = ;} and {@code ->}. Spaces, tabs and
+ * on one line with the escapes {@code \\ \" \' \n \t \r}, the punctuation {@code ( ) [ ] { } < > , = ; ?} and {@code ->}. Spaces, tabs and
  * line breaks separate tokens; MIL has no comments.
  */
 final class MilLexer {
     private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+(\\.[0-9]*)?([eE][+-]?[0-9]+)?");
     private static final Pattern HEX_FLOAT = Pattern.compile("-?0[xX][0-9a-fA-F]+(\\.[0-9a-fA-F]*)?[pP][+-]?[0-9]+");
-    private static final String PUNCT = "()[]{}<>,=;";
+    private static final String PUNCT = "()[]{}<>,=;?";
 
     private final String text;
     private int pos;

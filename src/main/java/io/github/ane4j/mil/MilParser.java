@@ -391,6 +391,7 @@ final class MilParser {
     }
 
     private static long dimension(MilToken t) {
+        if (t.is("?")) throw error(t, "dynamic dimension '?' is not supported: dimensions must be static positive integers");
         if (t.kind() == MilToken.Kind.NUMBER && t.text().matches("[0-9]+")) {
             try {
                 long d = Long.parseLong(t.text());

@@ -93,7 +93,7 @@ class MilProgramTest {
 
     @Test
     void dynamicDimension() {
-        assertError(variant("[1, 4, 1, 8]> x", "[1, ?, 1, 8]> x"), 3, 39, "unexpected character '?'");
+        assertError(variant("[1, 4, 1, 8]> x", "[1, ?, 1, 8]> x"), 3, 39, "dynamic dimension '?' is not supported");
     }
 
     @Test
