@@ -116,7 +116,8 @@ void ane_bridge_end_realtime(void);
 /** Release a kernel: its backend state and every surface no other kernel aliases. NULL is ignored. */
 void ane_bridge_free(ANEKernelHandle *kernel);
 
-/** Number of real compiles in this process (compile-cache hits do not count), and its reset. */
+/** Number of real compiles in this process, on every backend (compile-cache hits, and ANE programs loaded
+ *  without compiling because the ANE still held them, do not count), and its reset. */
 int ane_bridge_get_compile_count(void);
 void ane_bridge_reset_compile_count(void);
 

@@ -742,6 +742,28 @@ static int run_child(const char *test, const char *env_name, const char *env_val
     return rc == 0 ? status : -1;
 }
 
+/* In the second process: the tag its parent test passed in env, or NULL after skipping (anywhere else, or
+ * without a usable Neural Engine). */
+static const char *child_tag(const char *env, const char *parent) {
+    const char *tag = getenv(env);
+    if (!tag) {
+        char why[200];
+        snprintf(why, sizeof why, "runs only as the second process of %s", parent);
+        test_skip(why);
+        return NULL;
+    }
+    return hardware() ? tag : NULL;
+}
+
+/* In the parent test: 1 when it may run here (not in its own second process, and with a Neural Engine). */
+static int parent_runs(const char *env) {
+    if (getenv(env)) {
+        test_skip("this is the second process");
+        return 0;
+    }
+    return hardware();
+}
+
 static void log_path(char *out, size_t cap, const char *what) {
     snprintf(out, cap, "%s/ane4j-%s-%ld.log", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", what, (long)getpid());
 }
@@ -768,12 +790,8 @@ static int twin_compile_and_check(const char *tag, ANEKernelHandle **kept) {
 
 /* The second process of hw_two_processes_use_one_program_at_once. */
 TEST(hw_twin_child) {
-    const char *tag = getenv(TWIN_ENV);
-    if (!tag) {
-        test_skip("runs only as the second process of hw_two_processes_use_one_program_at_once");
-        return;
-    }
-    if (!hardware()) return;
+    const char *tag = child_tag(TWIN_ENV, "hw_two_processes_use_one_program_at_once");
+    if (!tag) return;
     ANEKernelHandle *k = NULL;
     int compiles = twin_compile_and_check(tag, &k);
     printf("    finding: a second process %s the program another process holds loaded\n",
@@ -782,11 +800,7 @@ TEST(hw_twin_child) {
 }
 
 TEST(hw_two_processes_use_one_program_at_once) {
-    if (getenv(TWIN_ENV)) {
-        test_skip("this is the second process");
-        return;
-    }
-    if (!hardware()) return;
+    if (!parent_runs(TWIN_ENV)) return;
     char tag[96], log[600];
     fresh_tag(tag, sizeof tag, "twin");
     ANEKernelHandle *k = NULL;
@@ -843,12 +857,8 @@ static char *model_entries(const char *dir) {
 
 /* The second process of hw_a_process_leaves_no_model_folders_behind: compiles, frees, exits. */
 TEST(hw_leaves_child) {
-    const char *tag = getenv(LEAVES_ENV);
-    if (!tag) {
-        test_skip("runs only as the second process of hw_a_process_leaves_no_model_folders_behind");
-        return;
-    }
-    if (!hardware()) return;
+    const char *tag = child_tag(LEAVES_ENV, "hw_a_process_leaves_no_model_folders_behind");
+    if (!tag) return;
     char name[128];
     for (int i = 0; i < 2; i++) {
         snprintf(name, sizeof name, "%s_%d", tag, i);
@@ -862,11 +872,7 @@ TEST(hw_leaves_child) {
 }
 
 TEST(hw_a_process_leaves_no_model_folders_behind) {
-    if (getenv(LEAVES_ENV)) {
-        test_skip("this is the second process");
-        return;
-    }
-    if (!hardware()) return;
+    if (!parent_runs(LEAVES_ENV)) return;
     char tmp[1024], tag[96], log[600];
     temporary_folder(tmp, sizeof tmp);
     fresh_tag(tag, sizeof tag, "leaves");

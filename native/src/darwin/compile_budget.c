@@ -20,12 +20,17 @@ int ane_compile_budget_take(ane_compile_budget *b) {
     return -1;
 }
 
+/* A field of the process's budget, read under its lock. */
+static int read_locked(const int *field) {
+    pthread_mutex_lock(&ane_process_compile_budget.lock);
+    int value = *field;
+    pthread_mutex_unlock(&ane_process_compile_budget.lock);
+    return value;
+}
+
 int ane_bridge_get_compile_budget(void) {
     ane_error_clear();
-    pthread_mutex_lock(&ane_process_compile_budget.lock);
-    int limit = ane_process_compile_budget.limit;
-    pthread_mutex_unlock(&ane_process_compile_budget.lock);
-    return limit;
+    return read_locked(&ane_process_compile_budget.limit);
 }
 
 int ane_bridge_set_compile_budget(int budget) {
@@ -42,8 +47,5 @@ int ane_bridge_set_compile_budget(int budget) {
 
 int ane_bridge_get_compile_budget_used(void) {
     ane_error_clear();
-    pthread_mutex_lock(&ane_process_compile_budget.lock);
-    int used = ane_process_compile_budget.used;
-    pthread_mutex_unlock(&ane_process_compile_budget.lock);
-    return used;
+    return read_locked(&ane_process_compile_budget.used);
 }
