@@ -13,7 +13,7 @@
 int ane_files_join(char *out, size_t cap, const char *a, const char *b);
 
 /* Longest name ane_files_valid_name accepts: NAME_MAX (255) less the longest affix the backend puts around a
- * model identifier (".ane4j-<id>.holders"). The framework's identifiers are 194 characters: three SHA-256
+ * model identifier (".ane4j-<id>.lock"). The framework's identifiers are 194 characters: three SHA-256
  * hex digests (MIL text, weights, options) joined by '_'. */
 #define ANE_FILES_NAME_MAX 240
 
