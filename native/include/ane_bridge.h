@@ -25,7 +25,8 @@
  * Surfaces. Each function parameter of the MIL program is one input surface (activations first, then
  * dynamic weights), each returned value one output surface, in order. A surface holds the tensor dense
  * and row-major in the declared dtype (fp16: 2 bytes, fp32: 4 bytes, int32: 4, int8: 1), 64-byte aligned,
- * zero-initialised at compile. Its byte size is exactly element count x dtype size.
+ * zero-initialised at compile. Its byte size is exactly element count x dtype size (a backend may reserve
+ * more memory behind it, as the ANE backend does; only those first bytes are the tensor).
  */
 #ifndef ANE_BRIDGE_H
 #define ANE_BRIDGE_H
@@ -68,7 +69,7 @@ ANEKernelHandle *ane_bridge_compile(const char *mil_text, size_t mil_len,
  * As ane_bridge_compile, with n_weights named weight files. weight_names[i] is the BLOBFILE path exactly
  * as written in the MIL (e.g. "@model_path/weights/wq.bin"); names that escape "@model_path/" ("..",
  * absolute paths) or name the compiled model's own files ("@model_path/model.mil", ".../net.plist",
- * ".../data") are refused. The library copies what it needs; the arrays may be freed on return.
+ * ".../data", or anything under them, e.g. ".../data/w.bin") are refused. The library copies what it needs; the arrays may be freed on return.
  */
 ANEKernelHandle *ane_bridge_compile_multi_weights(const char *mil_text, size_t mil_len,
                                                   const char **weight_names, const uint8_t **weight_datas,
@@ -115,7 +116,8 @@ void ane_bridge_end_realtime(void);
 /** Release a kernel: its backend state and every surface no other kernel aliases. NULL is ignored. */
 void ane_bridge_free(ANEKernelHandle *kernel);
 
-/** Number of real compiles in this process (compile-cache hits do not count), and its reset. */
+/** Number of real compiles in this process, on every backend (compile-cache hits, and ANE programs loaded
+ *  without compiling because the ANE still held them, do not count), and its reset. */
 int ane_bridge_get_compile_count(void);
 void ane_bridge_reset_compile_count(void);
 
@@ -143,7 +145,7 @@ void ane_bridge_free_blob(void *ptr);
  * ==================================================================================================== */
 
 /** Library version, e.g. "0.1.0", and the ABI level (bumped when functions are added). */
-#define ANE_BRIDGE_ABI_VERSION 1
+#define ANE_BRIDGE_ABI_VERSION 2
 const char *ane_bridge_version(void);
 int ane_bridge_abi_version(void);
 
@@ -157,7 +159,8 @@ typedef enum ane_error_code {
     ANE_ERR_EVAL = 3,             /* evaluation failed                                          */
     ANE_ERR_UNAVAILABLE = 4,      /* the requested backend cannot be used here                   */
     ANE_ERR_OUT_OF_MEMORY = 5,
-    ANE_ERR_INTERNAL = 6          /* a backend failure not covered above (e.g. an OS call)     */
+    ANE_ERR_INTERNAL = 6,         /* a backend failure not covered above (e.g. an OS call)     */
+    ANE_ERR_COMPILE_BUDGET = 7    /* the ANE compile budget of this process is spent (see below) */
 } ane_error_code;
 
 /** The calling thread's last error code; ANE_OK when its last call succeeded. Does not clear it. */
@@ -208,6 +211,24 @@ ANEKernelHandle *ane_bridge_compile_dyn_multi(const char *mil_text, size_t mil_l
                                               int n_inputs, const size_t *input_sizes,
                                               int n_weights, const size_t *weight_sizes,
                                               int n_outputs, const size_t *output_sizes);
+
+/* ---- ANE compile budget ---------------------------------------------------------------------------- */
+
+/**
+ * AppleNeuralEngine's compiler fails silently, then crashes the process, after about 119 compiles in one
+ * process. The "ane" backend therefore counts its real compiles (compiler calls; loading a program the
+ * ANE still holds, and compile-cache hits, do not count) and refuses the next one once the count reaches
+ * the budget, with ANE_ERR_COMPILE_BUDGET and nothing sent to the compiler. The count is never reset:
+ * only a new process starts again. Default budget: 110. Other backends ignore it.
+ */
+int ane_bridge_get_compile_budget(void);
+
+/** Set the budget (0 refuses every further ANE compile). Returns 0, or -1 for a negative budget. Raising
+ *  it past about 119 risks the crash the budget exists to avoid. */
+int ane_bridge_set_compile_budget(int budget);
+
+/** Real ANE compiles made so far in this process (attempts included, successful or not). */
+int ane_bridge_get_compile_budget_used(void);
 
 /* ---- Surfaces -------------------------------------------------------------------------------------- */
 

@@ -15,6 +15,7 @@
 typedef struct ane_surface {
     const struct ane_backend *backend; /* who allocated it */
     size_t size;                       /* bytes, exactly what the MIL signature implies  */
+    size_t capacity;                   /* bytes to allocate: size, or more (see surface_capacities) */
     int dtype;                         /* ane_dtype                                        */
     void *base;                        /* stable CPU address, 64-byte aligned, zeroed      */
     void *impl;                        /* backend's object (IOSurfaceRef on darwin)        */
@@ -40,13 +41,20 @@ typedef struct ane_backend {
     int (*probe)(void);
 
     /* Compile a program (immutable, shareable by many kernels; cached by the core by content hash).
-     * *did_compile = 1 when a real compile happened (counts toward the compile budget), 0 when the
-     * backend served it from its own persistent cache. The weight arrays are only valid during the call. */
+     * *did_compile = 1 when a real compile happened (counted by ane_bridge_get_compile_count), 0 when the
+     * backend reused one it could still reach (the ANE daemon may hold a compiled program). The weight
+     * arrays are only valid during the call. */
     void *(*program_compile)(const ane_compile_input *in, int *did_compile);
     void (*program_free)(void *program);
 
-    /* Surfaces: allocate s->size bytes (s->size, s->dtype set by the core), zeroed and 64-byte aligned,
-     * setting s->base and s->impl. Lock/unlock bracket CPU access (may be no-ops). */
+    /* Optional: capacities[i] = the bytes to allocate for surface i of a group (a kernel's parameters, or
+     * its outputs) whose tensors take sizes[0..n-1] bytes, at least sizes[i] (the ANE wants equal, padded
+     * allocations). NULL: every surface gets its own size. */
+    void (*surface_capacities)(const size_t *sizes, int n, size_t *capacities);
+
+    /* Surfaces: allocate s->capacity bytes (s->size, s->capacity, s->dtype set by the core), zeroed and
+     * 64-byte aligned, setting s->base and s->impl. The tensor is s->size bytes at s->base; the rest is
+     * padding nobody writes. Lock/unlock bracket CPU access (may be no-ops). */
     int (*surface_alloc)(ane_surface *s);
     void (*surface_free)(ane_surface *s);
     int (*surface_lock)(ane_surface *s, int read_only);

@@ -218,10 +218,12 @@ int ane_blob_check_path(const char *path) {
                       path);
         return -1;
     }
-    /* The ANE framework keeps these files at the top of a model's folder; a weight must not replace them. */
+    /* The ANE framework keeps these files at the top of a model's folder; a weight must not replace them,
+     * nor need a folder of their name ("@model_path/data/w.bin"). */
     static const char *const reserved[] = {"model.mil", "net.plist", "data"};
+    size_t first = strcspn(path + prefix, "/");
     for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; r++)
-        if (!strcmp(path + prefix, reserved[r])) {
+        if (first == strlen(reserved[r]) && !strncmp(path + prefix, reserved[r], first)) {
             ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight name '%s' is reserved: the compiled model keeps its "
                           "own %s there", path, reserved[r]);
             return -1;

@@ -19,7 +19,7 @@ int ane_blob_tensor(const uint8_t *file, size_t len, const char *name, uint64_t 
 
 /* Check a BLOBFILE path as written in MIL: must start with "@model_path/", must not escape it (no "..",
  * no empty or absolute component) and must not name a file the compiled model keeps at the top of its
- * folder (model.mil, net.plist, data). Returns 0, or -1 with the last error set. */
+ * folder (model.mil, net.plist, data), nor anything under a folder of that name. Returns 0, or -1 with the last error set. */
 int ane_blob_check_path(const char *path);
 
 #endif

@@ -1,5 +1,7 @@
 /* Compile cache and compile count. One mutex guards the entry list, reference counts and the count;
- * backend compiles and frees run outside it. */
+ * backend compiles and frees run outside it. At process exit, idle entries are freed, so a backend can
+ * give back what they hold outside the process (the ANE backend unloads them, which also removes their
+ * model folders from the temporary folder); entries that kernels still use are left alone. */
 #include "cache.h"
 
 #include <pthread.h>
@@ -14,6 +16,7 @@
 #define CACHE_MAX_IDLE_WEIGHT_BYTES ((size_t)512 << 20)
 
 static pthread_mutex_t cache_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t exit_hook_once = PTHREAD_ONCE_INIT;
 static ane_cache_entry *entries;
 static uint64_t tick;
 static int compile_count;
@@ -54,6 +57,34 @@ static void entry_free(ane_cache_entry *e) {
     free(e);
 }
 
+static void free_list(ane_cache_entry *e) {
+    while (e) {
+        ane_cache_entry *next = e->next;
+        entry_free(e);
+        e = next;
+    }
+}
+
+/* Unlink every idle entry and free them (unlocked: freeing may call into a backend). */
+static void free_idle_at_exit(void) {
+    ane_cache_entry *idle = NULL;
+    pthread_mutex_lock(&cache_mutex);
+    for (ane_cache_entry **p = &entries; *p;) {
+        ane_cache_entry *e = *p;
+        if (e->refcount) {
+            p = &e->next;
+            continue;
+        }
+        *p = e->next;
+        e->next = idle;
+        idle = e;
+    }
+    pthread_mutex_unlock(&cache_mutex);
+    free_list(idle);
+}
+
+static void register_exit_hook(void) { atexit(free_idle_at_exit); }
+
 ane_cache_entry *ane_cache_compile(const ane_backend *b, const uint8_t key[32], mil_program *program,
                                    const ane_compile_input *in) {
     ane_cache_entry *e = calloc(1, sizeof *e);
@@ -77,6 +108,7 @@ ane_cache_entry *ane_cache_compile(const ane_backend *b, const uint8_t key[32], 
     e->program = program;
     for (int i = 0; i < in->n_weight_files; i++) e->weight_bytes += in->weight_lens[i];
     e->refcount = 1;
+    pthread_once(&exit_hook_once, register_exit_hook);
     /* Two threads compiling the same content at once both insert; lookups then find the newer one and
      * the other lives on until its kernels are freed and it is evicted. */
     pthread_mutex_lock(&cache_mutex);
@@ -116,11 +148,7 @@ void ane_cache_release(ane_cache_entry *e) {
         evicted = evict_locked();
     }
     pthread_mutex_unlock(&cache_mutex);
-    while (evicted) {
-        ane_cache_entry *next = evicted->next;
-        entry_free(evicted);
-        evicted = next;
-    }
+    free_list(evicted);
 }
 
 int ane_bridge_get_compile_count(void) {

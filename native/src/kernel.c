@@ -18,6 +18,15 @@ static void kernel_free(ANEKernelHandle *k) {
     free(k);
 }
 
+/* The bytes b allocates for each surface of a group (parameters, or outputs) of tensors of these sizes. */
+static void surface_capacities(const ane_backend *b, const size_t *sizes, int n, size_t *capacities) {
+    if (b->surface_capacities) {
+        b->surface_capacities(sizes, n, capacities);
+        return;
+    }
+    for (int i = 0; i < n; i++) capacities[i] = sizes[i];
+}
+
 ANEKernelHandle *ane_kernel_create(ane_cache_entry *entry, int n_inputs, int n_weights, int n_outputs,
                                    const size_t *sizes, const int *dtypes) {
     const ane_backend *b = entry->backend;
@@ -40,14 +49,24 @@ ANEKernelHandle *ane_kernel_create(ane_cache_entry *entry, int n_inputs, int n_w
         kernel_free(k);
         return NULL;
     }
+    size_t *capacities = calloc((size_t)n_params + n_outputs + 1, sizeof *capacities);
+    if (!capacities) {
+        ane_error_set(ANE_ERR_OUT_OF_MEMORY, "cannot allocate the surface tables of a kernel");
+        kernel_free(k);
+        return NULL;
+    }
+    surface_capacities(b, sizes, n_params, capacities);
+    surface_capacities(b, sizes + n_params, n_outputs, capacities + n_params);
     for (int i = 0; i < n_params + n_outputs; i++) {
-        ane_surface *s = ane_surface_new(b, sizes[i], dtypes[i]);
+        ane_surface *s = ane_surface_new(b, sizes[i], capacities[i], dtypes[i]);
         if (!s) {
+            free(capacities);
             kernel_free(k);
             return NULL;
         }
         if (i < n_params) k->params[i] = s; else k->outputs[i - n_params] = s;
     }
+    free(capacities);
     k->instance = b->instance_bind(entry->backend_program, NULL, k->params, n_params, k->outputs, n_outputs);
     if (!k->instance) {
         ane_error_set_fallback(ANE_ERR_INTERNAL, "the %s backend could not bind the kernel's surfaces", b->name);

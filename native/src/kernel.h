@@ -29,9 +29,9 @@ ane_surface **ane_kernel_slot(const ANEKernelHandle *k, int kind, int idx, const
 const char *ane_kind_name(int kind);
 const char *ane_kernel_surface_name(const ANEKernelHandle *k, int kind, int idx);
 
-/* Surfaces: a new one (reference count 1) or NULL with the last error set; retain / release (the last
- * release frees it through its backend). */
-ane_surface *ane_surface_new(const ane_backend *b, size_t size, int dtype);
+/* Surfaces: a new one (reference count 1) of size bytes in capacity bytes of memory, or NULL with the
+ * last error set; retain / release (the last release frees it through its backend). */
+ane_surface *ane_surface_new(const ane_backend *b, size_t size, size_t capacity, int dtype);
 void ane_surface_retain(ane_surface *s);
 void ane_surface_release(ane_surface *s);
 

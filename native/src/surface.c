@@ -10,7 +10,7 @@
 
 static pthread_mutex_t surface_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-ane_surface *ane_surface_new(const ane_backend *b, size_t size, int dtype) {
+ane_surface *ane_surface_new(const ane_backend *b, size_t size, size_t capacity, int dtype) {
     ane_surface *s = calloc(1, sizeof *s);
     if (!s) {
         ane_error_set(ANE_ERR_OUT_OF_MEMORY, "cannot allocate a surface record");
@@ -18,11 +18,12 @@ ane_surface *ane_surface_new(const ane_backend *b, size_t size, int dtype) {
     }
     s->backend = b;
     s->size = size;
+    s->capacity = capacity;
     s->dtype = dtype;
     s->refcount = 1;
     if (b->surface_alloc(s) != 0) {
         ane_error_set_fallback(ANE_ERR_OUT_OF_MEMORY, "the %s backend could not allocate a surface of %zu bytes",
-                               b->name, size);
+                               b->name, capacity);
         free(s);
         return NULL;
     }

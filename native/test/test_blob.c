@@ -245,6 +245,11 @@ TEST(blob_check_path_reserves_the_model_folders_own_files) {
     check_path("@model_path/model.mil", 0, "reserved");
     check_path("@model_path/net.plist", 0, "reserved");
     check_path("@model_path/data", 0, "reserved");
+    check_path("@model_path/data/w.bin", 0, "reserved");
+    check_path("@model_path/net.plist/w.bin", 0, "reserved");
+    check_path("@model_path/model.mil/a/b.bin", 0, "reserved");
     check_path("@model_path/weights/data", 1, NULL);
     check_path("@model_path/data.bin", 1, NULL);
+    check_path("@model_path/dat/w.bin", 1, NULL);
+    check_path("@model_path/datas/w.bin", 1, NULL);
 }

@@ -1,13 +1,21 @@
 /* The compile cache and compile count: identical content compiles once, alive or freed; anything that
- * differs compiles again; idle entries are bounded; concurrent compiles are safe. */
+ * differs compiles again; idle entries are bounded; concurrent compiles are safe; at exit, idle programs
+ * are freed. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ane_bridge.h"
+#include "backend.h"
+#include "cache.h"
 #include "core_fixtures.h"
+#include "kernel.h"
+#include "mil/mil.h"
 #include "test.h"
 
 static ANEKernelHandle *compile_tagged(const char *tag) {
@@ -153,4 +161,56 @@ TEST(cache_concurrent_compiles_of_one_program_are_safe) {
     CHECK_EQ_INT(0, failures[0] + failures[1]);
     int n = ane_bridge_get_compile_count();
     CHECK_MSG(n >= 1 && n <= 2, "%d compiles for one program", n); /* two only if both missed at once */
+}
+
+/* ---- process exit: idle programs are freed (the ANE backend unloads them), live ones are left ----------- */
+
+/* Under LeakSanitizer: what the child below allocates is not a leak (it keeps a kernel live at exit). */
+void __lsan_disable(void) __attribute__((weak));
+
+static ane_backend exit_backend; /* the reference backend, writing one byte to a pipe per program freed */
+static int exit_pipe[2];
+
+static void program_free_and_tell(void *program) {
+    ane_reference_backend.program_free(program);
+    if (write(exit_pipe[1], "f", 1) != 1) _exit(3);
+}
+
+/* A program compiled on exit_backend under key_text; its kernel, or NULL. */
+static ANEKernelHandle *compile_on_exit_backend(const char *key_text) {
+    char *mil = mil_add_self(2, 8, key_text);
+    mil_parse_error err = {0};
+    mil_program *parsed = mil_parse(mil, strlen(mil), &err);
+    ane_compile_input in = {.mil_text = mil, .mil_len = strlen(mil)};
+    uint8_t key[32] = {0};
+    memcpy(key, key_text, strlen(key_text) < 32 ? strlen(key_text) : 32);
+    ane_cache_entry *entry = parsed ? ane_cache_compile(&exit_backend, key, parsed, &in) : NULL;
+    free(mil);
+    if (!entry) return NULL;
+    return ane_kernel_create(entry, 1, 0, 1, (const size_t[]){32, 32}, (const int[]){ANE_DTYPE_FP16, ANE_DTYPE_FP16});
+}
+
+TEST(cache_frees_idle_programs_at_exit_and_leaves_live_ones) {
+    exit_backend = ane_reference_backend;
+    exit_backend.program_free = program_free_and_tell;
+    CHECK_EQ_INT(0, pipe(exit_pipe));
+    pid_t child = fork();
+    if (child == 0) {
+        close(exit_pipe[0]);
+        if (__lsan_disable) __lsan_disable();
+        ANEKernelHandle *idle = compile_on_exit_backend("exit hook: idle");
+        ANEKernelHandle *live = compile_on_exit_backend("exit hook: live");
+        if (!idle || !live) _exit(2);
+        ane_bridge_free(idle); /* idle in the cache now; live stays in use */
+        exit(0);               /* runs the exit hook */
+    }
+    close(exit_pipe[1]);
+    char buf[8];
+    ssize_t n = 0, r;
+    while ((r = read(exit_pipe[0], buf + n, sizeof buf - (size_t)n)) > 0) n += r;
+    close(exit_pipe[0]);
+    int status = -1;
+    waitpid(child, &status, 0);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+    CHECK_EQ_INT(1, n); /* the idle program, not the live one */
 }

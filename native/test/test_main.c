@@ -1,5 +1,10 @@
-/* Runs every TEST registered by the linked test files; a name filter may be given as argv[1]. */
+/* Runs every TEST registered by the linked test files; a name filter may be given as argv[1].
+ * Every test starts with the default backend on "reference", also on a Mac with a Neural Engine: the general
+ * tests use tiny tensors, int32 surfaces and compile-count arithmetic the ANE cannot honour, and the
+ * hardware tests name "ane" themselves. ANE4J_BACKEND, when set, is left to choose instead. */
 #include "test.h"
+
+#include "ane_bridge.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -40,6 +45,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n_tests; i++) {
         if (filter && !strstr(tests[i].name, filter) && !strstr(tests[i].file, filter)) continue;
         current_failed = current_skipped = 0;
+        if (!getenv("ANE4J_BACKEND")) ane_bridge_select_backend("reference");
         tests[i].fn();
         if (current_failed) {
             failed++;

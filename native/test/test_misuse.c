@@ -186,6 +186,7 @@ TEST(misuse_counts_that_disagree_with_the_signature) {
 }
 
 TEST(misuse_null_or_empty_text_and_unknown_backend) {
+    const char *before = ane_bridge_backend_name();
     CHECK(ane_bridge_compile_dyn(NULL, 10, 1, NULL, 0, NULL, 16) == NULL);
     expect_error(ANE_ERR_INVALID_ARGUMENT, "mil_text is NULL");
     CHECK(ane_bridge_compile(NULL, 0, NULL, 0, 1, NULL, 1, NULL) == NULL);
@@ -203,7 +204,7 @@ TEST(misuse_null_or_empty_text_and_unknown_backend) {
         CHECK(ane_bridge_compile_ex("ane", mil, strlen(mil), NULL, NULL, NULL, 0, 1, NULL, 0, NULL, 1, NULL) == NULL);
         expect_error(ANE_ERR_UNAVAILABLE, "ane backend");
     }
-    CHECK(!strcmp(ane_bridge_backend_name(), ane_bridge_backend_available("ane") ? "ane" : "reference"));
+    CHECK(!strcmp(ane_bridge_backend_name(), before)); /* the failed selections changed nothing */
     free(mil);
 }
 

@@ -30,9 +30,11 @@
 
 /* _ANEInMemoryModel (instance side). hexStringIdentifier is derived from the content and names the folder
  * NSTemporaryDirectory()/<id> that compiling reads model.mil and weights from and writes net.plist (and
- * data) into. */
+ * data) into. compiledModelExists: whether the ANE daemon holds a compiled program for this model's hash
+ * (optional: AmiraniLabs/libane src/runtime/ane_runtime.mm "Path C" asks it before compiling). */
 @protocol ANE4JModel
 - (NSString *)hexStringIdentifier;
+- (BOOL)compiledModelExists;
 - (BOOL)compileWithQoS:(unsigned int)qos options:(NSDictionary *)options error:(NSError **)error;
 - (BOOL)loadWithQoS:(unsigned int)qos options:(NSDictionary *)options error:(NSError **)error;
 - (BOOL)evaluateWithQoS:(unsigned int)qos options:(NSDictionary *)options request:(id)request
@@ -40,7 +42,7 @@
 - (BOOL)unloadWithQoS:(unsigned int)qos error:(NSError **)error;
 @end
 
-/* _ANERequest: binds surfaces to a program's inputs (parameter order) and outputs (return order). */
+/* _ANERequest: binds surfaces to a program's inputs and outputs, in the order of request_rules.h. */
 @protocol ANE4JRequestClass
 + (id)requestWithInputs:(NSArray *)inputs
            inputIndices:(NSArray *)inputIndices

@@ -1,11 +1,14 @@
 /* The "ane" backend: Apple's private AppleNeuralEngine.framework, driven with ARC.
  *   probe    dlopen the framework, resolve its classes, check every method used is there.
- *   compile  MIL + weight files -> _ANEInMemoryModel; compileWithQoS in the framework's folder for the
- *            model (workdir.h) unless the persistent cache (disk_cache.h) has its output; loadWithQoS.
- *   surfaces IOSurfaces; an instance is one _ANERequest over them; eval is evaluateWithQoS.
- * Model lifecycle calls (compile, load, unload) and the realtime state are serialised by one mutex;
- * evaluations are not (a kernel is used by one thread at a time, see ane_bridge.h). fp16 conversion is the
- * core's; nothing here touches tensor contents. */
+ *   compile  MIL + weight files -> _ANEInMemoryModel; the files written to the model's folder (workdir.h);
+ *            loadWithQoS without compiling when the ANE daemon already holds the program, else
+ *            compileWithQoS (counted against the compile budget, compile_budget.h) and loadWithQoS.
+ *   surfaces IOSurfaces padded as request_rules.h says; an instance is one _ANERequest over them, its
+ *            arrays in the order request_rules.h says; eval is evaluateWithQoS.
+ * Model lifecycle calls (compile, load, unload) and the model folders are serialised by g_lock; the
+ * realtime state has a lock of its own, so a bracket never waits behind a compile; evaluations take
+ * neither (a kernel is used by one thread at a time, see ane_bridge.h). Every entry point runs in an
+ * autorelease pool. fp16 conversion is the core's; nothing here reads tensor contents. */
 #import <Foundation/Foundation.h>
 #import <IOSurface/IOSurface.h>
 #import <objc/runtime.h>
@@ -19,25 +22,32 @@
 
 #include "backend.h"
 #include "darwin/ane_private.h"
-#include "darwin/disk_cache.h"
+#include "darwin/compile_budget.h"
+#include "darwin/request_rules.h"
 #include "darwin/workdir.h"
 #include "error.h"
 
 /* Resolved once by probe, which the core runs before any other call. */
 static Class g_descriptor_class, g_model_class, g_request_class, g_surface_object_class;
+static BOOL g_can_ask_compiled; /* models answer compiledModelExists */
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t g_realtime_lock = PTHREAD_MUTEX_INITIALIZER;
 static id<ANE4JClient> g_client; /* taken from the first model that loads; nil until then */
-static BOOL g_realtime;          /* beginRealTimeTask succeeded and endRealTimeTask is still due */
+static BOOL g_realtime_begun;    /* beginRealTimeTask was sent and endRealTimeTask is still due */
 
 typedef struct darwin_program {
-    void *model;         /* id<ANE4JModel>, retained (loaded) */
-    ane_workdir workdir; /* this program's registration in the framework's folder for the model */
+    void *model;            /* id<ANE4JModel>, retained (loaded) */
+    const mil_program *mil; /* the core's parse (names for the request order); lives as long as this */
+    ane_workdir workdir;    /* the model's folder and its lock */
 } darwin_program;
 
 typedef struct darwin_instance {
     darwin_program *program;
-    void *request; /* _ANERequest, retained */
+    void *request;         /* _ANERequest, retained */
+    int n_params, n_slots; /* staging holds one slot per parameter, then one per output */
+    IOSurfaceRef *staging; /* where a surface's allocation differs from its group's (an aliased surface of
+                              another kernel), the surface the request binds instead; else NULL */
 } darwin_instance;
 
 static const char *utf8(NSString *s) {
@@ -71,7 +81,7 @@ static int resolve_class(Class *slot, const char *name) {
     return -1;
 }
 
-/* Every method the backend sends, checked up front so an unsupported macOS falls back to the reference
+/* Every method the backend needs, checked up front so an unsupported macOS falls back to the reference
  * backend instead of raising "unrecognized selector" later. */
 static int check_methods(void) {
     struct {
@@ -100,6 +110,8 @@ static int check_methods(void) {
             return -1;
         }
     }
+    /* Optional: without it every program is compiled, as before macOS answered it. */
+    g_can_ask_compiled = [g_model_class instancesRespondToSelector:@selector(compiledModelExists)];
     return 0;
 }
 
@@ -139,7 +151,8 @@ static BOOL compile_model(id<ANE4JModel> model) {
 static BOOL load_model(id<ANE4JModel> model) {
     NSError *error = nil;
     if ([model loadWithQoS:ANE_QOS options:@{} error:&error]) return YES;
-    /* The slot of a model unloaded just before may take a moment to come back: retry once. */
+    /* The slot of a model unloaded just before may take a moment to come back: retry once (maderix/ANE
+     * PR #22 bridge/ane_bridge.m does the same). */
     struct timespec pause = {0, 100 * 1000 * 1000};
     nanosleep(&pause, NULL);
     error = nil;
@@ -148,53 +161,45 @@ static BOOL load_model(id<ANE4JModel> model) {
     return NO;
 }
 
-/* Compile (or restore the compile from the persistent cache) and load, with the model's folder locked.
- * The cache only saves time: its own failures are dropped, never reported. */
-static int build(id<ANE4JModel> model, const ane_workdir *wd, const char *id, int *did_compile) {
-    char cache[ANE_FILES_PATH_MAX];
-    int have_cache = ane_disk_cache_root(cache, sizeof cache) == 0;
-    int restored = have_cache && ane_disk_cache_restore(cache, id, wd->path) == 1;
-    if (!restored) {
-        if (!compile_model(model)) return -1;
-        *did_compile = 1;
-        if (have_cache) ane_disk_cache_store(cache, id, wd->path);
-    }
-    if (!load_model(model)) {
-        if (!restored) return -1;
-        /* What the cache held does not load here (e.g. compiled by another macOS): compile for real. */
-        ane_disk_cache_drop(cache, id);
-        if (!compile_model(model)) return -1;
-        *did_compile = 1;
-        ane_disk_cache_store(cache, id, wd->path);
-        if (!load_model(model)) return -1;
-    }
-    ane_error_clear(); /* drop what a failed cache step or a retried load left */
+/* The compiled program lives in the ANE daemon, found by the model's hash, not in the model's folder
+ * (decompiled framework code); loadWithQoS: compiles by itself when the daemon has none, uncounted. So
+ * load alone only when the daemon says it holds the program (compiledModelExists, as libane's "Path C"
+ * does; maderix/ANE PR #22's "cache hit" was such a load); else, or when that load fails, compile within
+ * the budget and load. */
+static int compile_and_load(id<ANE4JModel> model, int *did_compile) {
+    if (g_can_ask_compiled && [model compiledModelExists] && load_model(model)) return 0;
+    if (ane_compile_budget_take(&ane_process_compile_budget) != 0) return -1;
+    if (!compile_model(model)) return -1;
+    *did_compile = 1;
+    if (!load_model(model)) return -1;
+    ane_error_clear(); /* drop what a failed load of a held program left */
     return 0;
 }
 
-/* The realtime API lives on the _ANEClient a loaded model keeps in an ivar; without it there is none. */
+/* The realtime API lives on the _ANEClient a loaded model keeps in an ivar (maderix/ANE PR #22); without
+ * it there is none. */
 static void capture_client(id model) {
-    if (g_client) return;
-    Ivar ivar = class_getInstanceVariable(object_getClass(model), ANE_CLIENT_IVAR);
-    const char *type = ivar ? ivar_getTypeEncoding(ivar) : NULL;
-    if (!type || type[0] != '@') return;
-    id client = object_getIvar(model, ivar);
-    if ([client respondsToSelector:@selector(beginRealTimeTask)] &&
-        [client respondsToSelector:@selector(endRealTimeTask)])
-        g_client = client;
+    pthread_mutex_lock(&g_realtime_lock);
+    if (!g_client) {
+        Ivar ivar = class_getInstanceVariable(object_getClass(model), ANE_CLIENT_IVAR);
+        const char *type = ivar ? ivar_getTypeEncoding(ivar) : NULL;
+        id client = type && type[0] == '@' ? object_getIvar(model, ivar) : nil;
+        if ([client respondsToSelector:@selector(beginRealTimeTask)] &&
+            [client respondsToSelector:@selector(endRealTimeTask)])
+            g_client = client;
+    }
+    pthread_mutex_unlock(&g_realtime_lock);
 }
 
-/* Register in the model's folder, write model.mil and the weight files there, build. Under g_lock. */
-static int prepare(darwin_program *p, id<ANE4JModel> model, const char *id, const ane_compile_input *in,
-                   int *did_compile) {
-    if (ane_workdir_open(&p->workdir, [NSTemporaryDirectory() fileSystemRepresentation], id) != 0) return -1;
+/* Write the model's files and load it (compiling when needed), with its folder locked. A failure leaves
+ * no folder behind. Under g_lock. */
+static int prepare(darwin_program *p, id<ANE4JModel> model, const ane_compile_input *in, int *did_compile) {
+    if (ane_workdir_lock(&p->workdir) != 0) return -1;
     int rc = ane_workdir_write_program(&p->workdir, in->mil_text, in->mil_len, in->n_weight_files,
                                        in->weight_names, in->weight_datas, in->weight_lens);
-    if (rc == 0) rc = build(model, &p->workdir, id, did_compile);
-    if (rc == 0)
-        ane_workdir_unlock(&p->workdir);
-    else
-        ane_workdir_close(&p->workdir); /* still locked, so closing reports nothing over the failure */
+    if (rc == 0) rc = compile_and_load(model, did_compile);
+    if (rc != 0) ane_workdir_remove(&p->workdir);
+    ane_workdir_unlock(&p->workdir);
     return rc;
 }
 
@@ -239,19 +244,24 @@ static void *darwin_program_compile(const ane_compile_input *in, int *did_compil
             ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory for an ANE program");
             return NULL;
         }
-        pthread_mutex_lock(&g_lock);
-        int rc = prepare(p, model, utf8(hex), in, did_compile);
-        if (rc == 0) capture_client(model);
-        pthread_mutex_unlock(&g_lock);
+        p->mil = in->program;
+        int rc = ane_workdir_init(&p->workdir, [NSTemporaryDirectory() fileSystemRepresentation], utf8(hex));
+        if (rc == 0) {
+            pthread_mutex_lock(&g_lock);
+            rc = prepare(p, model, in, did_compile);
+            pthread_mutex_unlock(&g_lock);
+        }
         if (rc != 0) {
             free(p);
             return NULL;
         }
+        capture_client(model);
         p->model = (__bridge_retained void *)model;
         return p;
     }
 }
 
+/* Unload (the framework then deletes the model's folder itself; what it leaves is removed here). */
 static void darwin_program_free(void *program) {
     darwin_program *p = program;
     if (!p) return;
@@ -259,8 +269,10 @@ static void darwin_program_free(void *program) {
         id<ANE4JModel> model = (__bridge_transfer id<ANE4JModel>)p->model;
         NSError *error = nil;
         pthread_mutex_lock(&g_lock);
+        int locked = ane_workdir_lock(&p->workdir) == 0;
         if (![model unloadWithQoS:ANE_QOS error:&error]) set_error(ANE_ERR_INTERNAL, "ANE unload failed", error);
-        ane_workdir_close(&p->workdir);
+        if (locked) ane_workdir_remove(&p->workdir); /* unlocked: another process may be compiling in it */
+        ane_workdir_unlock(&p->workdir);
         pthread_mutex_unlock(&g_lock);
     }
     free(p);
@@ -268,35 +280,48 @@ static void darwin_program_free(void *program) {
 
 /* ---- surfaces -------------------------------------------------------------------------------------- */
 
-/* One row of `size` one-byte elements, as every known ANE caller creates them. */
+static void darwin_surface_capacities(const size_t *sizes, int n, size_t *capacities) {
+    ane_request_capacities(&ane_request_rules_in_use, sizes, n, capacities);
+}
+
+/* A zeroed IOSurface of bytes bytes: one row of one-byte elements, as every known ANE caller creates
+ * them (maderix/ANE bridge/ane_bridge.m, Orion core/iosurface_tensor.m). NULL with the last error set. */
+static IOSurfaceRef new_iosurface(size_t bytes, void **base_out) {
+    NSDictionary *properties = @{
+        (__bridge NSString *)kIOSurfaceWidth : @(bytes),
+        (__bridge NSString *)kIOSurfaceHeight : @1,
+        (__bridge NSString *)kIOSurfaceBytesPerElement : @1,
+        (__bridge NSString *)kIOSurfaceBytesPerRow : @(bytes),
+        (__bridge NSString *)kIOSurfaceAllocSize : @(bytes),
+        (__bridge NSString *)kIOSurfacePixelFormat : @0,
+    };
+    IOSurfaceRef surface = IOSurfaceCreate((__bridge CFDictionaryRef)properties);
+    if (!surface) {
+        ane_error_set(ANE_ERR_OUT_OF_MEMORY, "IOSurfaceCreate failed for %zu bytes", bytes);
+        return NULL;
+    }
+    if (IOSurfaceGetAllocSize(surface) < bytes || IOSurfaceLock(surface, 0, NULL) != 0) {
+        CFRelease(surface);
+        ane_error_set(ANE_ERR_INTERNAL, "cannot map a new IOSurface of %zu bytes", bytes);
+        return NULL;
+    }
+    void *base = IOSurfaceGetBaseAddress(surface);
+    memset(base, 0, bytes);
+    IOSurfaceUnlock(surface, 0, NULL);
+    if ((uintptr_t)base % 64 != 0) { /* never seen: surfaces are page-aligned */
+        CFRelease(surface);
+        ane_error_set(ANE_ERR_INTERNAL, "IOSurface base address %p is not 64-byte aligned", base);
+        return NULL;
+    }
+    if (base_out) *base_out = base;
+    return surface;
+}
+
 static int darwin_surface_alloc(ane_surface *s) {
     @autoreleasepool {
-        NSDictionary *properties = @{
-            (__bridge NSString *)kIOSurfaceWidth : @(s->size),
-            (__bridge NSString *)kIOSurfaceHeight : @1,
-            (__bridge NSString *)kIOSurfaceBytesPerElement : @1,
-            (__bridge NSString *)kIOSurfaceBytesPerRow : @(s->size),
-            (__bridge NSString *)kIOSurfaceAllocSize : @(s->size),
-            (__bridge NSString *)kIOSurfacePixelFormat : @0,
-        };
-        IOSurfaceRef surface = IOSurfaceCreate((__bridge CFDictionaryRef)properties);
-        if (!surface) {
-            ane_error_set(ANE_ERR_OUT_OF_MEMORY, "IOSurfaceCreate failed for %zu bytes", s->size);
-            return -1;
-        }
-        if (IOSurfaceGetAllocSize(surface) < s->size || IOSurfaceLock(surface, 0, NULL) != 0) {
-            CFRelease(surface);
-            ane_error_set(ANE_ERR_INTERNAL, "cannot map a new IOSurface of %zu bytes", s->size);
-            return -1;
-        }
-        void *base = IOSurfaceGetBaseAddress(surface);
-        memset(base, 0, s->size);
-        IOSurfaceUnlock(surface, 0, NULL);
-        if ((uintptr_t)base % 64 != 0) { /* never seen: surfaces are page-aligned */
-            CFRelease(surface);
-            ane_error_set(ANE_ERR_INTERNAL, "IOSurface base address %p is not 64-byte aligned", base);
-            return -1;
-        }
+        void *base;
+        IOSurfaceRef surface = new_iosurface(s->capacity, &base);
+        if (!surface) return -1;
         s->impl = (void *)surface;
         s->base = base;
         return 0;
@@ -304,9 +329,11 @@ static int darwin_surface_alloc(ane_surface *s) {
 }
 
 static void darwin_surface_free(ane_surface *s) {
-    if (s->impl) CFRelease((IOSurfaceRef)s->impl);
-    s->impl = NULL;
-    s->base = NULL;
+    @autoreleasepool {
+        if (s->impl) CFRelease((IOSurfaceRef)s->impl);
+        s->impl = NULL;
+        s->base = NULL;
+    }
 }
 
 static IOSurfaceLockOptions lock_options(int read_only) {
@@ -314,110 +341,185 @@ static IOSurfaceLockOptions lock_options(int read_only) {
 }
 
 static int darwin_surface_lock(ane_surface *s, int read_only) {
-    kern_return_t r = IOSurfaceLock((IOSurfaceRef)s->impl, lock_options(read_only), NULL);
-    if (r == 0) return 0;
-    ane_error_set(ANE_ERR_INTERNAL, "IOSurfaceLock failed (0x%x)", (unsigned)r);
-    return -1;
+    @autoreleasepool {
+        kern_return_t r = IOSurfaceLock((IOSurfaceRef)s->impl, lock_options(read_only), NULL);
+        if (r == 0) return 0;
+        ane_error_set(ANE_ERR_INTERNAL, "IOSurfaceLock failed (0x%x)", (unsigned)r);
+        return -1;
+    }
 }
 
 static int darwin_surface_unlock(ane_surface *s, int read_only) {
-    kern_return_t r = IOSurfaceUnlock((IOSurfaceRef)s->impl, lock_options(read_only), NULL);
-    if (r == 0) return 0;
-    ane_error_set(ANE_ERR_INTERNAL, "IOSurfaceUnlock failed (0x%x)", (unsigned)r);
-    return -1;
+    @autoreleasepool {
+        kern_return_t r = IOSurfaceUnlock((IOSurfaceRef)s->impl, lock_options(read_only), NULL);
+        if (r == 0) return 0;
+        ane_error_set(ANE_ERR_INTERNAL, "IOSurfaceUnlock failed (0x%x)", (unsigned)r);
+        return -1;
+    }
 }
 
 /* ---- instances ------------------------------------------------------------------------------------- */
 
-/* Wrap surfaces for a request, appending their indices 0..n-1. nil when the framework refuses one. */
-static NSArray *wrap_surfaces(ane_surface *const *surfaces, int n, NSMutableArray *indices) {
-    NSMutableArray *objects = [NSMutableArray arrayWithCapacity:(NSUInteger)n];
-    for (int i = 0; i < n; i++) {
-        id object = [(Class<ANE4JSurfaceObjectClass>)g_surface_object_class
-            objectWithIOSurface:(IOSurfaceRef)surfaces[i]->impl];
-        if (!object) return nil;
-        [objects addObject:object];
-        [indices addObject:@(i)];
+static void instance_free(darwin_instance *inst) {
+    if (!inst) return;
+    if (inst->request) release_retained(inst->request);
+    for (int i = 0; inst->staging && i < inst->n_slots; i++)
+        if (inst->staging[i]) CFRelease(inst->staging[i]);
+    free(inst->staging);
+    free(inst);
+}
+
+/* Wrap one group (parameters, or outputs) for a request, in the order request_rules.h says. A surface
+ * whose allocation is not the one its group gets here (aliased from another kernel) is bound through a
+ * staging surface of the group's allocation, filled and emptied around each eval. staging has n slots.
+ * Appends the wrappers and their positions; returns 0, or -1 with the last error set. */
+static int wrap_group(ane_surface *const *surfaces, const char *(*name)(const mil_program *, int),
+                      const mil_program *mil, int n, IOSurfaceRef *staging, NSMutableArray *objects,
+                      NSMutableArray *indices) {
+    const char **names = calloc((size_t)n + 1, sizeof *names);
+    int *order = calloc((size_t)n + 1, sizeof *order);
+    size_t *sizes = calloc((size_t)n + 1, sizeof *sizes), *capacities = calloc((size_t)n + 1, sizeof *capacities);
+    int rc = names && order && sizes && capacities ? 0 : -1;
+    if (rc != 0) ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory binding an ANE request");
+    for (int i = 0; rc == 0 && i < n; i++) {
+        names[i] = name(mil, i);
+        sizes[i] = surfaces[i]->size;
     }
-    return objects;
+    if (rc == 0) {
+        ane_request_order(&ane_request_rules_in_use, names, n, order);
+        ane_request_capacities(&ane_request_rules_in_use, sizes, n, capacities);
+    }
+    for (int k = 0; rc == 0 && k < n; k++) {
+        int i = order[k];
+        IOSurfaceRef bound = (IOSurfaceRef)surfaces[i]->impl;
+        if (surfaces[i]->capacity != capacities[i]) {
+            staging[i] = new_iosurface(capacities[i], NULL);
+            bound = staging[i];
+        }
+        id object = bound ? [(Class<ANE4JSurfaceObjectClass>)g_surface_object_class objectWithIOSurface:bound] : nil;
+        if (!object) {
+            ane_error_set_fallback(ANE_ERR_INTERNAL, "AppleNeuralEngine.framework refused a surface for a request");
+            rc = -1;
+            break;
+        }
+        [objects addObject:object];
+        [indices addObject:@(k)];
+    }
+    free(names);
+    free(order);
+    free(sizes);
+    free(capacities);
+    return rc;
 }
 
-/* A request over the surfaces as they are now: inputs in parameter order (activations, then dynamic
- * weights), outputs in return order. Rebuilt after aliasing, so the ANE reads the new surface itself. */
-static id make_request(ane_surface *const *params, int n_params, ane_surface *const *outputs, int n_outputs) {
-    NSMutableArray *input_indices = [NSMutableArray array], *output_indices = [NSMutableArray array];
-    NSArray *inputs = wrap_surfaces(params, n_params, input_indices);
-    NSArray *outs = wrap_surfaces(outputs, n_outputs, output_indices);
-    id request = nil;
-    if (inputs && outs)
-        request = [(Class<ANE4JRequestClass>)g_request_class requestWithInputs:inputs
-                                                                  inputIndices:input_indices
-                                                                       outputs:outs
-                                                                 outputIndices:output_indices
-                                                                 weightsBuffer:nil
-                                                                     perfStats:nil
-                                                                procedureIndex:@0];
-    if (!request) ane_error_set(ANE_ERR_INTERNAL, "AppleNeuralEngine.framework refused to build a request");
-    return request;
-}
-
+/* A fresh instance over the surfaces as they are now; the previous one (after aliasing replaced a
+ * surface) is freed once the new one exists, so the ANE reads the new surface itself. */
 static void *darwin_instance_bind(void *program, void *previous, ane_surface *const *params, int n_params,
                                   ane_surface *const *outputs, int n_outputs) {
+    darwin_program *p = program;
     @autoreleasepool {
-        id request = make_request(params, n_params, outputs, n_outputs);
-        if (!request) return NULL;
-        darwin_instance *inst = previous;
-        if (!inst) {
-            inst = calloc(1, sizeof *inst);
-            if (!inst) {
-                ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory for an ANE instance");
-                return NULL;
-            }
-            inst->program = program;
-        } else {
-            release_retained(inst->request);
+        darwin_instance *inst = calloc(1, sizeof *inst);
+        IOSurfaceRef *staging = calloc((size_t)n_params + n_outputs + 1, sizeof *staging);
+        if (!inst || !staging) {
+            free(inst);
+            free(staging);
+            ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory for an ANE instance");
+            return NULL;
+        }
+        inst->program = p;
+        inst->staging = staging;
+        inst->n_params = n_params;
+        inst->n_slots = n_params + n_outputs;
+        NSMutableArray *inputs = [NSMutableArray array], *input_indices = [NSMutableArray array];
+        NSMutableArray *outs = [NSMutableArray array], *output_indices = [NSMutableArray array];
+        id request = nil;
+        if (wrap_group(params, mil_param_name, p->mil, n_params, staging, inputs, input_indices) == 0 &&
+            wrap_group(outputs, mil_output_name, p->mil, n_outputs, staging + n_params, outs, output_indices) == 0) {
+            request = [(Class<ANE4JRequestClass>)g_request_class requestWithInputs:inputs
+                                                                      inputIndices:input_indices
+                                                                           outputs:outs
+                                                                     outputIndices:output_indices
+                                                                     weightsBuffer:nil
+                                                                         perfStats:nil
+                                                                    procedureIndex:@0];
+            if (!request) ane_error_set(ANE_ERR_INTERNAL, "AppleNeuralEngine.framework refused to build a request");
+        }
+        if (!request) {
+            instance_free(inst);
+            return NULL;
         }
         inst->request = (__bridge_retained void *)request;
+        instance_free(previous);
         return inst;
     }
+}
+
+/* Copy the tensor (bytes at offset 0) between a surface and its staging surface. */
+static int copy_tensor(IOSurfaceRef from, IOSurfaceRef to, size_t bytes) {
+    if (IOSurfaceLock(from, kIOSurfaceLockReadOnly, NULL) != 0) goto fail;
+    if (IOSurfaceLock(to, 0, NULL) != 0) {
+        IOSurfaceUnlock(from, kIOSurfaceLockReadOnly, NULL);
+        goto fail;
+    }
+    memcpy(IOSurfaceGetBaseAddress(to), IOSurfaceGetBaseAddress(from), bytes);
+    IOSurfaceUnlock(to, 0, NULL);
+    IOSurfaceUnlock(from, kIOSurfaceLockReadOnly, NULL);
+    return 0;
+fail:
+    ane_error_set(ANE_ERR_EVAL, "cannot lock a staging surface of an aliased tensor");
+    return -1;
 }
 
 static int darwin_instance_eval(void *instance, ane_surface *const *params, int n_params,
                                 ane_surface *const *outputs, int n_outputs) {
     darwin_instance *inst = instance;
     @autoreleasepool {
+        for (int i = 0; i < n_params; i++)
+            if (inst->staging[i] && copy_tensor((IOSurfaceRef)params[i]->impl, inst->staging[i], params[i]->size))
+                return -1;
         id<ANE4JModel> model = (__bridge id<ANE4JModel>)inst->program->model;
         NSError *error = nil;
-        if ([model evaluateWithQoS:ANE_QOS options:@{} request:(__bridge id)inst->request error:&error]) return 0;
-        set_error(ANE_ERR_EVAL, "ANE evaluation failed", error);
-        return -1;
+        if (![model evaluateWithQoS:ANE_QOS options:@{} request:(__bridge id)inst->request error:&error]) {
+            set_error(ANE_ERR_EVAL, "ANE evaluation failed", error);
+            return -1;
+        }
+        IOSurfaceRef *out_staging = inst->staging + inst->n_params;
+        for (int j = 0; j < n_outputs; j++)
+            if (out_staging[j] && copy_tensor(out_staging[j], (IOSurfaceRef)outputs[j]->impl, outputs[j]->size))
+                return -1;
+        return 0;
     }
 }
 
 static void darwin_instance_free(void *instance) {
-    darwin_instance *inst = instance;
-    if (!inst) return;
-    release_retained(inst->request);
-    free(inst);
+    @autoreleasepool {
+        instance_free(instance);
+    }
 }
 
 /* ---- realtime -------------------------------------------------------------------------------------- */
 
-/* Best effort: without a client yet (no model loaded) or when the service says no, evals run as usual. */
+/* Best effort: before any model has loaded there is no client, and evals run as usual. What
+ * beginRealTimeTask returns is ignored and endRealTimeTask is sent for every begin that was sent: on one
+ * M4 Max both return NO while realtime evaluation still works (maderix/ANE PR #40
+ * docs/ANE_CHAINING_RESEARCH.md), and PR #22 ignores both results. */
 static void darwin_begin_realtime(void) {
     @autoreleasepool {
-        pthread_mutex_lock(&g_lock);
-        if (g_client && !g_realtime) g_realtime = [g_client beginRealTimeTask];
-        pthread_mutex_unlock(&g_lock);
+        pthread_mutex_lock(&g_realtime_lock);
+        if (g_client && !g_realtime_begun) {
+            [g_client beginRealTimeTask];
+            g_realtime_begun = YES;
+        }
+        pthread_mutex_unlock(&g_realtime_lock);
     }
 }
 
 static void darwin_end_realtime(void) {
     @autoreleasepool {
-        pthread_mutex_lock(&g_lock);
-        if (g_realtime) [g_client endRealTimeTask];
-        g_realtime = NO;
-        pthread_mutex_unlock(&g_lock);
+        pthread_mutex_lock(&g_realtime_lock);
+        if (g_realtime_begun) [g_client endRealTimeTask];
+        g_realtime_begun = NO;
+        pthread_mutex_unlock(&g_realtime_lock);
     }
 }
 
@@ -426,6 +528,7 @@ const ane_backend ane_darwin_backend = {
     .probe = darwin_probe,
     .program_compile = darwin_program_compile,
     .program_free = darwin_program_free,
+    .surface_capacities = darwin_surface_capacities,
     .surface_alloc = darwin_surface_alloc,
     .surface_free = darwin_surface_free,
     .surface_lock = darwin_surface_lock,

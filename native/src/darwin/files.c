@@ -75,7 +75,7 @@ int ane_files_mkdirs(const char *path) {
     return mkdir_one(buf, 0);
 }
 
-int ane_files_check_private_dir(const char *path) {
+int ane_files_check_own_dir(const char *path) {
     struct stat st;
     if (lstat(path, &st) != 0) return fail(errno, "cannot inspect", path);
     if (!S_ISDIR(st.st_mode)) {
@@ -86,8 +86,8 @@ int ane_files_check_private_dir(const char *path) {
         ane_error_set(ANE_ERR_INTERNAL, "%s belongs to another user", path);
         return -1;
     }
-    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-        ane_error_set(ANE_ERR_INTERNAL, "%s is writable by other users (mode %03o)", path,
+    if (st.st_mode & S_IWOTH) {
+        ane_error_set(ANE_ERR_INTERNAL, "%s is writable by every user (mode %03o)", path,
                       (unsigned)(st.st_mode & 0777));
         return -1;
     }
@@ -136,42 +136,6 @@ int ane_files_write_atomic(const char *path, const void *data, size_t len) {
     int fd = open_temp_beside(path, tmp, sizeof tmp);
     if (fd < 0) return -1;
     return finish_temp(fd, tmp, path, write_all(fd, data, len));
-}
-
-int ane_files_copy_atomic(const char *src, const char *dst, off_t *size) {
-    int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (in < 0) return fail(errno, "cannot open", src);
-    struct stat st;
-    if (fstat(in, &st) != 0) {
-        int err = errno;
-        close(in);
-        return fail(err, "cannot inspect", src);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(in);
-        ane_error_set(ANE_ERR_INTERNAL, "%s is not a regular file", src);
-        return -1;
-    }
-    char tmp[ANE_FILES_PATH_MAX];
-    int out = open_temp_beside(dst, tmp, sizeof tmp);
-    if (out < 0) { close(in); return -1; }
-    char buf[65536];
-    off_t copied = 0;
-    int err = 0;
-    for (;;) {
-        ssize_t r = read(in, buf, sizeof buf);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) { err = errno; break; }
-        if (r == 0) break;
-        err = write_all(out, buf, (size_t)r);
-        if (err) break;
-        copied += r;
-    }
-    close(in);
-    if (!err && copied != st.st_size) err = EIO; /* src changed while being copied */
-    if (finish_temp(out, tmp, dst, err) != 0) return -1;
-    if (size) *size = copied;
-    return 0;
 }
 
 /* Remove name (relative to the open folder dirfd) and, if it is a folder, what it holds. */

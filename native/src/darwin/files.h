@@ -1,11 +1,10 @@
-/* POSIX file helpers for the ANE backend's folders: its model folders and its persistent compile cache.
+/* POSIX file helpers for the ANE backend's model folders (workdir.h).
  * Plain C with no Apple API, so it is built and tested on every platform. Failures set the last error
  * (ANE_ERR_INTERNAL, naming the path and the OS reason) and return -1. */
 #ifndef ANE4J_DARWIN_FILES_H
 #define ANE4J_DARWIN_FILES_H
 
 #include <stddef.h>
-#include <sys/types.h>
 
 /* Every path the backend builds fits in this (macOS PATH_MAX); longer ones are refused, never cut. */
 #define ANE_FILES_PATH_MAX 1024
@@ -14,7 +13,7 @@
 int ane_files_join(char *out, size_t cap, const char *a, const char *b);
 
 /* Longest name ane_files_valid_name accepts: NAME_MAX (255) less the longest affix the backend puts around a
- * model identifier (".ane4j-<id>.holders"). The framework's identifiers are 194 characters: three SHA-256
+ * model identifier (".ane4j-<id>.lock"). The framework's identifiers are 194 characters: three SHA-256
  * hex digests (MIL text, weights, options) joined by '_'. */
 #define ANE_FILES_NAME_MAX 240
 
@@ -26,14 +25,12 @@ int ane_files_valid_name(const char *name);
  * directory (not a symlink). */
 int ane_files_mkdirs(const char *path);
 
-/* 0 when path is a directory (not a symlink) owned by this user that no other user can write to. */
-int ane_files_check_private_dir(const char *path);
+/* 0 when path is a directory (not a symlink) owned by this user and not writable by everyone. Writable by
+ * its group is accepted: that is how the framework makes model folders. */
+int ane_files_check_own_dir(const char *path);
 
 /* Write len bytes to path atomically: a 0600 temp file beside it, then rename over it. */
 int ane_files_write_atomic(const char *path, const void *data, size_t len);
-
-/* Copy src to dst atomically (temp file beside dst, then rename); *size receives the byte count. */
-int ane_files_copy_atomic(const char *src, const char *dst, off_t *size);
 
 /* Remove path and everything under it without following symlinks. A missing path is not an error.
  * Cleanup only: returns -1 on failure but leaves the last error alone (it holds the failure that matters). */

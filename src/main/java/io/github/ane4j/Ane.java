@@ -31,6 +31,9 @@ import java.util.Set;
  * }
  * }</pre>
  *
+ * <p>On the {@code ane} backend every compile that reaches the ANE's compiler counts against a per-process
+ * budget ({@link #compileBudget()}); past it, compiling throws {@link CompileBudgetException}.
+ *
  * <p>Thread-safe: any thread may compile; each kernel is then confined to the thread that compiled it.
  * Closing the session closes every kernel it compiled that is still open (from any thread; it waits for
  * a call in progress on another thread to return) and every open {@link RealtimeScope}. After close, every
@@ -160,6 +163,35 @@ public final class Ane implements AutoCloseable {
     public void resetCompileCount() {
         checkOpen();
         AneBridge.ane_bridge_reset_compile_count();
+    }
+
+    /**
+     * The most real compiles the {@code ane} backend makes in this process (default 110): its compiler fails
+     * silently and then crashes the process after about 119. Past it, compiling on the ANE throws
+     * {@link CompileBudgetException}. Process-wide, like {@link #compileCount()}; other backends ignore it.
+     */
+    public int compileBudget() {
+        checkOpen();
+        return AneBridge.ane_bridge_get_compile_budget();
+    }
+
+    /**
+     * Sets the process-wide ANE compile budget ({@link #compileBudget()}); 0 refuses every further ANE compile.
+     * Raising it past about 119 risks the crash it exists to avoid.
+     *
+     * @throws IllegalArgumentException when {@code budget} is negative
+     */
+    public void setCompileBudget(int budget) {
+        if (budget < 0) throw new IllegalArgumentException("the compile budget must be >= 0, got " + budget);
+        checkOpen();
+        if (AneBridge.ane_bridge_set_compile_budget(budget) != 0) throw BridgeErrors.lastError("set the compile budget");
+    }
+
+    /** Real ANE compiles made so far in this process, successful or not; unlike {@link #compileCount()} it is
+     *  never reset (loading a program the ANE still holds, and compile-cache hits, do not count). */
+    public int compileBudgetUsed() {
+        checkOpen();
+        return AneBridge.ane_bridge_get_compile_budget_used();
     }
 
     /** Begins a low-jitter burst of evals, ended by closing the returned scope. */

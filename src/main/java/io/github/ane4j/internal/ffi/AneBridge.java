@@ -68,10 +68,10 @@ public class AneBridge {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int ANE_BRIDGE_ABI_VERSION = (int)1L;
+    private static final int ANE_BRIDGE_ABI_VERSION = (int)2L;
     /**
      * {@snippet lang=c :
-     * #define ANE_BRIDGE_ABI_VERSION 1
+     * #define ANE_BRIDGE_ABI_VERSION 2
      * }
      */
     public static int ANE_BRIDGE_ABI_VERSION() {
@@ -1442,6 +1442,15 @@ public class AneBridge {
     public static int ANE_ERR_INTERNAL() {
         return ANE_ERR_INTERNAL;
     }
+    private static final int ANE_ERR_COMPILE_BUDGET = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum ane_error_code.ANE_ERR_COMPILE_BUDGET = 7
+     * }
+     */
+    public static int ANE_ERR_COMPILE_BUDGET() {
+        return ANE_ERR_COMPILE_BUDGET;
+    }
 
     private static class ane_bridge_last_error_code {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -1974,6 +1983,176 @@ public class AneBridge {
                 traceDowncall("ane_bridge_compile_dyn_multi", mil_text, mil_len, n_inputs, input_sizes, n_weights, weight_sizes, n_outputs, output_sizes);
             }
             return (MemorySegment)mh$.invokeExact(mil_text, mil_len, n_inputs, input_sizes, n_weights, weight_sizes, n_outputs, output_sizes);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ane_bridge_get_compile_budget {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            AneBridge.C_INT    );
+
+        public static final MemorySegment ADDR = AneBridge.findOrThrow("ane_bridge_get_compile_budget");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int ane_bridge_get_compile_budget()
+     * }
+     */
+    public static FunctionDescriptor ane_bridge_get_compile_budget$descriptor() {
+        return ane_bridge_get_compile_budget.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int ane_bridge_get_compile_budget()
+     * }
+     */
+    public static MethodHandle ane_bridge_get_compile_budget$handle() {
+        return ane_bridge_get_compile_budget.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int ane_bridge_get_compile_budget()
+     * }
+     */
+    public static MemorySegment ane_bridge_get_compile_budget$address() {
+        return ane_bridge_get_compile_budget.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int ane_bridge_get_compile_budget()
+     * }
+     */
+    public static int ane_bridge_get_compile_budget() {
+        var mh$ = ane_bridge_get_compile_budget.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ane_bridge_get_compile_budget");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ane_bridge_set_compile_budget {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            AneBridge.C_INT,
+            AneBridge.C_INT
+        );
+
+        public static final MemorySegment ADDR = AneBridge.findOrThrow("ane_bridge_set_compile_budget");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int ane_bridge_set_compile_budget(int budget)
+     * }
+     */
+    public static FunctionDescriptor ane_bridge_set_compile_budget$descriptor() {
+        return ane_bridge_set_compile_budget.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int ane_bridge_set_compile_budget(int budget)
+     * }
+     */
+    public static MethodHandle ane_bridge_set_compile_budget$handle() {
+        return ane_bridge_set_compile_budget.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int ane_bridge_set_compile_budget(int budget)
+     * }
+     */
+    public static MemorySegment ane_bridge_set_compile_budget$address() {
+        return ane_bridge_set_compile_budget.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int ane_bridge_set_compile_budget(int budget)
+     * }
+     */
+    public static int ane_bridge_set_compile_budget(int budget) {
+        var mh$ = ane_bridge_set_compile_budget.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ane_bridge_set_compile_budget", budget);
+            }
+            return (int)mh$.invokeExact(budget);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ane_bridge_get_compile_budget_used {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            AneBridge.C_INT    );
+
+        public static final MemorySegment ADDR = AneBridge.findOrThrow("ane_bridge_get_compile_budget_used");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int ane_bridge_get_compile_budget_used()
+     * }
+     */
+    public static FunctionDescriptor ane_bridge_get_compile_budget_used$descriptor() {
+        return ane_bridge_get_compile_budget_used.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int ane_bridge_get_compile_budget_used()
+     * }
+     */
+    public static MethodHandle ane_bridge_get_compile_budget_used$handle() {
+        return ane_bridge_get_compile_budget_used.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int ane_bridge_get_compile_budget_used()
+     * }
+     */
+    public static MemorySegment ane_bridge_get_compile_budget_used$address() {
+        return ane_bridge_get_compile_budget_used.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int ane_bridge_get_compile_budget_used()
+     * }
+     */
+    public static int ane_bridge_get_compile_budget_used() {
+        var mh$ = ane_bridge_get_compile_budget_used.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ane_bridge_get_compile_budget_used");
+            }
+            return (int)mh$.invokeExact();
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
