@@ -20,8 +20,6 @@ final class AneValidator {
     private static final String APPLE_RULES = "apple/coreai-models neural_engine_rules.md";
     private static final String ISSUE_47 = "maderix/ANE issue #47 (M1, runtime-weight kernels)";
 
-    /** Surfaces below this many bytes failed at eval with status 0x1d on one machine. */
-    static final long MIN_SURFACE_BYTES = 49_152;
     /** Largest tensor dimension reported to work; the hardware's size registers are 16-bit. */
     static final long MAX_DIMENSION = 65_536;
     /** The on-chip SRAM; weights beyond it spill to DRAM and run markedly slower. */
@@ -48,8 +46,9 @@ final class AneValidator {
     private void surface(String role, String name, MilType type) {
         ElementType dt = MilType.elementType(type);
         long[] shape = MilType.shape(type);
+        // Surface sizes need no rule: the ANE backend allocates every surface of a request at one size of
+        // at least 49,152 bytes itself (native/src/darwin/request_rules.c).
         int elementBytes = dt.surfaceType() == null ? 0 : dt.surfaceType().byteSize();
-        long bytes = elementBytes * count(shape);
         if (dt == ElementType.FP32) {
             add("fp32-surface", Severity.WARNING, 0, role + " '" + name + "' is fp32: one report says fp32 surfaces read and write "
                     + "zeros, while the upstream's fp32-I/O programs (cast to fp16 inside) run; fp16 I/O is about 37 % faster either way",
@@ -57,11 +56,6 @@ final class AneValidator {
         } else if (dt.isInteger()) {
             add("integer-surface", Severity.WARNING, 0, role + " '" + name + "' is " + dt + ": integer inputs push work off the "
                     + "Neural Engine (fp16 and 8-bit are its data types)", "eiln/ane docs; tinygrad extra/accel/ane lib/ane.py");
-        }
-        if (bytes > 0 && bytes < MIN_SURFACE_BYTES) {
-            add("surface-below-49k", Severity.WARNING, 0, role + " '" + name + "' has " + bytes + " bytes: surfaces under about "
-                    + MIN_SURFACE_BYTES + " bytes failed at eval with status 0x1d on one machine (a single report; pad the last axis)",
-                    ORION + " §3");
         }
         if (shape.length > 0 && shape[shape.length - 1] * elementBytes % 64 != 0) {
             add("last-axis-unaligned", Severity.WARNING, 0, role + " '" + name + "' has a last axis of "
