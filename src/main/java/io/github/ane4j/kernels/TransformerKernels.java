@@ -57,7 +57,7 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         MilBuilder b = builder();
         Value x = activation(b, "x", dims.dim());
         Value w = b.weight("w", dtype, 1, dims.dim(), 1, 1);
-        return b.returns(b.named("y").mul(b.mul(x, inverseRms(b, x)), w)).build();
+        return b.returns(b.name("y", b.mul(b.mul(x, inverseRms(b, x)), w))).build();
     }
 
     /** The three attention projections. Input xn [1,D,1,S]; weights wq, wk, wv [1,D,D]; outputs q, k, v [1,D,1,S]. */
@@ -135,7 +135,7 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         Value g = b.mul(dy, w);
         Value meanGx = b.mul(b.reduceSum(b.mul(g, x), true, 1), 1.0 / dims.dim());
         Value r3 = b.mul(b.mul(r, r), r);
-        return b.returns(b.named("dx").sub(b.mul(g, r), b.mul(x, b.mul(r3, meanGx)))).build();
+        return b.returns(b.name("dx", b.sub(b.mul(g, r), b.mul(x, b.mul(r3, meanGx))))).build();
     }
 
     /** Gradient of {@link #qkv()} with respect to xn: {@code Wqᵀ·dq + Wkᵀ·dk + Wvᵀ·dv}. Inputs dq, dk, dv
@@ -158,9 +158,9 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         MilBuilder b = builder();
         Value q = heads(b, activation(b, "q", dims.dim())), k = heads(b, activation(b, "k", dims.dim()));
         Value v = heads(b, activation(b, "v", dims.dim())), da = heads(b, activation(b, "da", dims.dim()));
-        Value p = b.named("p").identity(probabilities(b, q, k));
+        Value p = b.name("p", probabilities(b, q, k));
         Value dv = channels(b, "dv", b.matmul(p, da, true, false));
-        Value dp = b.named("dp").matmul(da, v, false, true);
+        Value dp = b.name("dp", b.matmul(da, v, false, true));
         return b.returns(dv, p, dp).build();
     }
 
@@ -206,9 +206,9 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         Value w1 = matrix(b, "w1", h, d), w3 = matrix(b, "w3", h, d), w2 = matrix(b, "w2", d, h);
         Value dg = b.reshape(projectBack(b, w2, df), 1, h, 1, dims.seq());
         Value sig = b.sigmoid(h1);
-        Value dh3 = b.named("dh3").mul(dg, b.mul(h1, sig));
+        Value dh3 = b.name("dh3", b.mul(dg, b.mul(h1, sig)));
         Value dsilu = b.mul(sig, b.add(b.mul(h1, b.sub(1.0, sig)), 1.0));
-        Value dh1 = b.named("dh1").mul(b.mul(dg, h3), dsilu);
+        Value dh1 = b.name("dh1", b.mul(b.mul(dg, h3), dsilu));
         Value dxn = b.add(projectBack(b, w1, dh1), projectBack(b, w3, dh3));
         return b.returns(channels(b, "dxn", dxn), dh1, dh3).build();
     }
@@ -245,7 +245,7 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
     /** {@code W·x} for x [1,IN,1,S], W [1,OUT,IN]: [1,OUT,1,S] named {@code name}. */
     private Value project(MilBuilder b, String name, Value w, Value x) {
         Value y = b.matmul(w, b.reshape(x, 1, x.dim(1), dims.seq()));
-        return b.named(name).reshape(y, 1, w.dim(1), 1, dims.seq());
+        return b.name(name, b.reshape(y, 1, w.dim(1), 1, dims.seq()));
     }
 
     /** {@code Wᵀ·dy} for dy [1,OUT,1,S], W [1,OUT,IN]: [1,IN,S]. */
@@ -266,8 +266,8 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
 
     /** [1,heads,S,headDim] → [1,D,1,S] named {@code name}; also takes [1,D,S] (a projection back). */
     private Value channels(MilBuilder b, String name, Value x) {
-        if (x.rank() == 3) return b.named(name).reshape(x, 1, x.dim(1), 1, dims.seq());
-        return b.named(name).reshape(b.transpose(x, 0, 1, 3, 2), 1, dims.dim(), 1, dims.seq());
+        if (x.rank() == 3) return b.name(name, b.reshape(x, 1, x.dim(1), 1, dims.seq()));
+        return b.name(name, b.reshape(b.transpose(x, 0, 1, 3, 2), 1, dims.dim(), 1, dims.seq()));
     }
 
     /** softmax(q·kᵀ/√hd + causal mask) over the key axis: [1,heads,S,S]. */

@@ -36,8 +36,8 @@ import java.util.stream.Collectors;
  * fp16, fp32, int8 and uint8 constants go to weight files ({@code @model_path/weights/<name>.bin}, MIL blob
  * storage) that the program carries to the compile ({@link MilProgram#weightFiles()}).
  *
- * <p>Names: results are named after their op ({@code matmul}, {@code matmul_1} …) unless {@link #named}
- * names the next one. Not thread-safe; one builder makes one program.
+ * <p>Names: results are named after their op ({@code matmul}, {@code matmul_1} …); {@link #name} renames
+ * one. Not thread-safe; one builder makes one program.
  */
 public final class MilBuilder {
     /** Constants with more elements than this are stored in weight files rather than written inline. */
@@ -93,8 +93,8 @@ public final class MilBuilder {
     private final Set<String> names = new HashSet<>();
     private final Map<Literal, Value> constants = new HashMap<>();
     private final Map<String, byte[]> weightFiles = new LinkedHashMap<>();
+    private final Set<Value> renamed = new HashSet<>();
     private List<Value> outputs;
-    private String nextName;
     private boolean built;
 
     private MilBuilder(String functionName, WeightLayout layout) {
@@ -136,13 +136,38 @@ public final class MilBuilder {
         return parameter(name, dtype, shape, Parameter.Role.WEIGHT, weights);
     }
 
-    /** Names the result of the next op {@code name} (instead of a name made from the op).
-     *  @throws IllegalArgumentException for a bad or taken name */
-    public MilBuilder named(String name) {
+    /**
+     * {@code value} under the name {@code name} in the MIL text (statement results are otherwise named after
+     * their op: {@code matmul}, {@code matmul_1} …). Every use made of it so far follows the new name; use the
+     * returned value from now on (the old one is refused).
+     *
+     * <pre>{@code Value y = b.name("y", b.matmul(w, x));}</pre>
+     *
+     * @throws IllegalArgumentException for a bad or taken name, or a parameter (named when declared)
+     */
+    public Value name(String name, Value value) {
         checkOpen();
+        own(value);
         checkFresh(name);
-        nextName = name;
-        return this;
+        String old = value.name();
+        int at = definition(old);
+        if (at < 0) throw new IllegalArgumentException(value + " is a parameter: it is named when declared");
+        Statement s = statements.get(at);
+        List<Statement.Result> results = new ArrayList<>();
+        for (Statement.Result r : s.results()) results.add(r.name().equals(old) ? new Statement.Result(name, r.type()) : r);
+        List<Attribute> attrs = new ArrayList<>();
+        for (Attribute a : s.attributes()) {
+            attrs.add(a.key().equals("name") && s.results().size() == 1 ? new Attribute("name", Literal.string(name)) : a);
+        }
+        statements.set(at, new Statement(results, s.op(), s.arguments(), attrs));
+        for (int i = at + 1; i < statements.size(); i++) statements.set(i, renameUses(statements.get(i), old, name));
+        Value v = new Value(this, name, value.type());
+        names.remove(old);
+        names.add(name);
+        renamed.add(value);
+        constants.replaceAll((literal, c) -> c == value ? v : c);
+        if (outputs != null) outputs = outputs.stream().map(o -> o == value ? v : o).toList();
+        return v;
     }
 
     /**
@@ -176,9 +201,9 @@ public final class MilBuilder {
         checkOpen();
         Objects.requireNonNull(literal, "literal");
         Value v = constants.get(literal);
-        if (v != null && nextName == null) return v;
+        if (v != null) return v;
         Value c = emit("const", "c", literal.type(), List.of(), List.of(new Attribute("val", literal)));
-        constants.putIfAbsent(literal, c);
+        constants.put(literal, c);
         return c;
     }
 
@@ -869,9 +894,8 @@ public final class MilBuilder {
             return new Value(this, name, type);
         }
         Value slice = emit("slice_by_size", name + "_block", sliceType, args, List.of());
-        if (!transposed) return named(name).reshape(slice, s);
-        Value stored = reshape(slice, 1, cols, rows);
-        return named(name).transpose(stored, 0, 2, 1);
+        if (!transposed) return name(name, reshape(slice, s));
+        return name(name, transpose(reshape(slice, 1, cols, rows), 0, 2, 1));
     }
 
     /** The packed input holding {@code channels} channels of {@code dtype}, made when {@code create}. */
@@ -918,8 +942,7 @@ public final class MilBuilder {
     }
 
     private List<Value> splitInto(Value x, int axis, long[] sizes, Argument... args) {
-        String base = nextName == null ? "split" : nextName;
-        nextName = null;
+        String base = fresh("split");
         List<Statement.Result> results = new ArrayList<>();
         List<Value> values = new ArrayList<>();
         for (long size : sizes) {
@@ -966,8 +989,7 @@ public final class MilBuilder {
 
     private Value emit(String op, String base, MilType type, List<Argument> args, List<Attribute> extra) {
         checkOpen();
-        String name = nextName != null ? nextName : fresh(base);
-        nextName = null;
+        String name = fresh(base);
         names.add(name);
         List<Attribute> attrs = new ArrayList<>();
         attrs.add(new Attribute("name", Literal.string(name)));
@@ -982,7 +1004,7 @@ public final class MilBuilder {
 
     /** Writes {@code values} to a new weight file and returns the BLOBFILE literal reading them. */
     private Literal blobLiteral(MilType.Tensor type, double[] values, String base) {
-        String name = nextName != null ? nextName : fresh(base);
+        String name = fresh(base);
         String path = "@model_path/weights/" + name + ".bin";
         for (int i = 2; weightFiles.containsKey(path); i++) path = "@model_path/weights/" + name + "_" + i + ".bin";
         WeightBlob blob = new WeightBlob();
@@ -1036,11 +1058,8 @@ public final class MilBuilder {
     private Argument arg(String key, Literal literal) {
         Value c = constants.get(literal);
         if (c == null) {
-            String pending = nextName;
-            nextName = null;
             c = emit("const", key, literal.type(), List.of(), List.of(new Attribute("val", literal)));
             constants.put(literal, c);
-            nextName = pending;
         }
         return Argument.of(key, c.name());
     }
@@ -1137,6 +1156,29 @@ public final class MilBuilder {
     private void own(Value v) {
         Objects.requireNonNull(v, "value");
         if (v.owner() != this) throw new IllegalArgumentException(v + " belongs to another MilBuilder");
+        if (renamed.contains(v)) throw new IllegalArgumentException(v + " was renamed: use the value name(...) returned");
+    }
+
+    /** Index of the statement defining {@code name}, or -1 for a parameter. */
+    private int definition(String name) {
+        for (int i = statements.size() - 1; i >= 0; i--) {
+            for (Statement.Result r : statements.get(i).results()) if (r.name().equals(name)) return i;
+        }
+        return -1;
+    }
+
+    /** {@code s} with every reference to {@code old} made to {@code name}. */
+    private static Statement renameUses(Statement s, String old, String name) {
+        List<Argument> args = new ArrayList<>();
+        for (Argument a : s.arguments()) {
+            Operand o = switch (a.value()) {
+                case Operand.Name n -> n.name().equals(old) ? new Operand.Name(name) : n;
+                case Operand.Tuple t -> new Operand.Tuple(t.names().stream().map(n -> n.equals(old) ? name : n).toList());
+                case Operand.Inline i -> i;
+            };
+            args.add(new Argument(a.key(), o));
+        }
+        return new Statement(s.results(), s.op(), args, s.attributes());
     }
 
     private void checkOpen() {
@@ -1145,7 +1187,7 @@ public final class MilBuilder {
 
     private void checkFresh(String name) {
         checkName(name);
-        if (names.contains(name) || name.equals(nextName)) throw new IllegalArgumentException("the name '" + name + "' is taken");
+        if (names.contains(name)) throw new IllegalArgumentException("the name '" + name + "' is taken");
     }
 
     private static String checkName(String name) {
@@ -1157,10 +1199,10 @@ public final class MilBuilder {
 
     /** {@code base}, or {@code base_N} for the first free N. */
     private String fresh(String base) {
-        if (!names.contains(base) && !base.equals(nextName)) return base;
+        if (!names.contains(base)) return base;
         for (int i = 1; ; i++) {
             String n = base + "_" + i;
-            if (!names.contains(n) && !n.equals(nextName)) return n;
+            if (!names.contains(n)) return n;
         }
     }
 

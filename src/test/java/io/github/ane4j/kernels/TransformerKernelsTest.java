@@ -245,6 +245,29 @@ class TransformerKernelsTest {
     }
 
     @Test
+    void kernelsDeclareTheParametersAndOutputsTheirJavadocLists() {
+        Map<String, String> signatures = new LinkedHashMap<>();
+        signatures.put("rmsNorm", "[x, w] -> [y]");
+        signatures.put("qkv", "[xn, wq, wk, wv] -> [q, k, v]");
+        signatures.put("attention", "[q, k, v] -> [a]");
+        signatures.put("attentionSdpa", "[q, k, v] -> [a]");
+        signatures.put("outputProjection", "[x, w] -> [y]");
+        signatures.put("ffn", "[xn, w1, w3, w2] -> [f, h1, h3]");
+        signatures.put("classifier", "[x, w] -> [y]");
+        signatures.put("classifierBackward", "[dy, w] -> [dx]");
+        signatures.put("rmsNormBackward", "[dy, x, w] -> [dx]");
+        signatures.put("ffnBackward", "[df, h1, h3, w1, w3, w2] -> [dxn, dh1, dh3]");
+        signatures.put("outputProjectionBackward", "[dy, w] -> [dx]");
+        signatures.put("attentionBackward1", "[q, k, v, da] -> [dv, p, dp]");
+        signatures.put("attentionBackward2", "[p, dp, q, k] -> [dq, dk]");
+        signatures.put("qkvBackward", "[dq, dk, dv, wq, wk, wv] -> [dxn]");
+        Map<String, String> actual = new LinkedHashMap<>();
+        FP16.all().forEach((name, p) -> actual.put(name, p.parameters().stream().map(t -> t.name()).toList() + " -> "
+                + p.outputs().stream().map(t -> t.name()).toList()));
+        assertEquals(signatures, actual);
+    }
+
+    @Test
     void packedLinearLayerIsOneInputWithTheWeightTransposedBesideTheActivations() {
         MilProgram p = new TransformerKernels(DIMS, DType.FP16, WeightLayout.PACKED).linear(D, V);
         assertEquals(1, p.parameters().size());

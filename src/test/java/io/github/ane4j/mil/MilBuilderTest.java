@@ -172,7 +172,7 @@ class MilBuilderTest {
         MilBuilder b = MilBuilder.function("main");
         Value x = b.input("x", FP16, 1, 4, 1, 2);
         Value w = b.weight("W", FP16, 1, 3, 4);
-        MilProgram p = b.returns(b.named("y").matmul(w, b.reshape(x, 1, 4, 2))).build();
+        MilProgram p = b.returns(b.name("y", b.matmul(w, b.reshape(x, 1, 4, 2)))).build();
         try (Kernel k = ane.compile(p)) {
             assertEquals(1, k.inputCount());
             assertEquals(1, k.weightCount());
@@ -187,7 +187,7 @@ class MilBuilderTest {
     void printedTextIsUpstreamStyle() {
         MilBuilder b = MilBuilder.function("main");
         Value x = b.input("x", FP16, 2, 3);
-        MilProgram p = b.returns(b.named("y").transpose(x, 1, 0)).build();
+        MilProgram p = b.returns(b.name("y", b.transpose(x, 1, 0))).build();
         assertEquals("""
                 program(1.3)
                 [buildInfo = dict<string, string>({{"coremlc-component-MIL", "3510.2.1"}, {"coremlc-version", "3505.4.1"}, {"coremltools-component-milinternal", ""}, {"coremltools-version", "9.0"}})]
@@ -221,8 +221,9 @@ class MilBuilderTest {
         Value x = b.input("x", FP32, 100);
         double[] values = new double[100];
         for (int i = 0; i < 100; i++) values[i] = i * 0.5 - 7;
-        MilProgram p = b.returns(b.add(x, b.named("table").constant(FP32, new long[] {100}, values))).build();
-        assertEquals(List.of("@model_path/weights/table.bin"), p.blobFiles());
+        MilProgram p = b.returns(b.add(x, b.constant(FP32, new long[] {100}, values))).build();
+        assertEquals(1, p.blobFiles().size());
+        assertTrue(p.blobFiles().get(0).startsWith("@model_path/weights/"), p.blobFiles().toString());
         assertEquals(p.blobFiles(), List.copyOf(p.weightFiles().keySet()));
         try (Kernel k = ane.compile(p)) {
             float[] in = new float[100];
@@ -235,22 +236,50 @@ class MilBuilderTest {
     }
 
     @Test
-    void namedNamesTheNextResultOnly() {
+    void nameRenamesAValueAndEveryUseOfIt() {
         MilBuilder b = MilBuilder.function("main");
         Value x = b.input("x", FP16, 2);
-        Value h = b.named("hidden").relu(x);
-        Value s = b.sigmoid(h);
+        Value relu = b.relu(x);
+        Value s = b.sigmoid(relu);
+        Value h = b.name("hidden", relu);
         assertEquals("hidden", h.name());
-        assertEquals("sigmoid", s.name());
-        assertThrows(IllegalArgumentException.class, () -> b.named("hidden"), "a taken name");
-        assertThrows(IllegalArgumentException.class, () -> b.named("2x"), "not a MIL name");
+        MilProgram p = b.returns(s, h).build();
+        Statement sigmoid = p.main().statements().get(1);
+        assertEquals(new Operand.Name("hidden"), sigmoid.argument("x").orElseThrow(), p.text());
+        assertEquals(List.of("sigmoid", "hidden"), p.main().outputs());
+        assertTrue(p.text().contains("tensor<fp16, [2]> hidden = relu(x = x)[name = string(\"hidden\")];"), p.text());
     }
 
     @Test
-    void splitNamesItsPiecesAfterOneBase() {
+    void aRenamedValueIsRefusedAfterwards() {
         MilBuilder b = MilBuilder.function("main");
-        List<Value> parts = b.named("part").split(b.input("x", FP16, 4, 2), 0, 2);
-        assertEquals(List.of("part_0", "part_1"), parts.stream().map(Value::name).toList());
+        Value x = b.input("x", FP16, 2);
+        Value relu = b.relu(x);
+        b.name("hidden", relu);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.sigmoid(relu));
+        assertTrue(e.getMessage().contains("was renamed"), e.getMessage());
+    }
+
+    @Test
+    void namesMustBeFreeAndValidAndParametersKeepTheirs() {
+        MilBuilder b = MilBuilder.function("main");
+        Value x = b.input("x", FP16, 2);
+        Value r = b.relu(x);
+        assertThrows(IllegalArgumentException.class, () -> b.name("x", r), "a taken name");
+        assertThrows(IllegalArgumentException.class, () -> b.name("2x", r), "not a MIL name");
+        assertThrows(IllegalArgumentException.class, () -> b.name("true", r), "a literal");
+        assertThrows(IllegalArgumentException.class, () -> b.name("y", x), "a parameter");
+    }
+
+    @Test
+    void splitPiecesCanBeRenamedOneByOne() {
+        MilBuilder b = MilBuilder.function("main");
+        List<Value> parts = b.split(b.input("x", FP16, 4, 2), 0, 2);
+        assertEquals(List.of("split_0", "split_1"), parts.stream().map(Value::name).toList());
+        Value second = b.name("second", parts.get(1));
+        MilProgram p = b.returns(parts.get(0), second).build();
+        assertEquals(List.of("split_0", "second"), p.main().statements().get(p.main().statements().size() - 1)
+                .results().stream().map(Statement.Result::name).toList());
     }
 
     // ---- mistakes throw at the call, naming op and operands ------------------------------------------
