@@ -534,13 +534,7 @@ public final class MilBuilder {
         if (xs.length < 1) throw fail(op, "x must have rank 1 or more", x, weight);
         if (ws.length != 2) throw fail(op, "weight must be [D_out, D_in]", x, weight);
         if (ws[1] != xs[xs.length - 1]) throw fail(op, "weight has D_in " + ws[1] + ", x has " + xs[xs.length - 1], x, weight);
-        List<Argument> args = new ArrayList<>();
-        if (bias != null) {
-            own(bias);
-            requireSameDtype(op, weight, bias);
-            if (bias.rank() != 1 || bias.shape()[0] != ws[0]) throw fail(op, "bias must be [" + ws[0] + "]", x, weight, bias);
-            args.add(arg("bias", bias));
-        }
+        List<Argument> args = biasArgument(op, bias, ws[0], x, weight);
         args.add(arg("weight", weight));
         args.add(arg("x", x));
         long[] out = xs.clone();
@@ -598,14 +592,7 @@ public final class MilBuilder {
             if (d + lo + hi < eff) throw fail(op, "the dilated kernel (" + eff + ") is larger than the padded input (" + (d + lo + hi) + ")", x, weight);
             out[2 + i] = (d + lo + hi - eff) / strides[i] + 1;
         }
-        List<Argument> args = new ArrayList<>();
-        if (options.bias() != null) {
-            Value bias = options.bias();
-            own(bias);
-            requireSameDtype(op, weight, bias);
-            if (bias.rank() != 1 || bias.shape()[0] != ws[0]) throw fail(op, "bias must be [" + ws[0] + "]", x, weight, bias);
-            args.add(arg("bias", bias));
-        }
+        List<Argument> args = biasArgument(op, options.bias(), ws[0], x, weight);
         args.add(arg("dilations", ints(dilations)));
         args.add(arg("groups", int32(groups)));
         args.add(arg("pad", ints(pad)));
@@ -956,6 +943,17 @@ public final class MilBuilder {
         }
         statements.add(new Statement(results, "split", List.of(args), List.of(new Attribute("name", Literal.string(base)))));
         return List.copyOf(values);
+    }
+
+    /** The bias argument of linear and conv (a {@code [outChannels]} tensor of the weight's dtype), or none. */
+    private List<Argument> biasArgument(String op, Value bias, long outChannels, Value x, Value weight) {
+        List<Argument> args = new ArrayList<>();
+        if (bias == null) return args;
+        own(bias);
+        requireSameDtype(op, weight, bias);
+        if (bias.rank() != 1 || bias.shape()[0] != outChannels) throw fail(op, "bias must be [" + outChannels + "]", x, weight, bias);
+        args.add(arg("bias", bias));
+        return args;
     }
 
     private List<Argument> quantArgs(String op, Value x, Value scale, Value zeroPoint, Integer axis, ElementType zpDtype) {
