@@ -2,6 +2,7 @@ package io.github.ane4j.mil;
 
 import io.github.ane4j.DType;
 import io.github.ane4j.MilCompileException;
+import io.github.ane4j.WeightBlob;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -183,6 +184,53 @@ public final class MilProgram {
         List<MilFunction> fs = new ArrayList<>(functions);
         fs.set(fs.indexOf(main), marked);
         return new MilProgram(text, version, attributes, fs, lines, weightFiles, packedRegions);
+    }
+
+    /**
+     * This program with the weight parameters of {@link #main()} replaced by constants holding
+     * {@code values}: each becomes a {@code const} of the same name and type, stored in a weight file the new
+     * program carries ({@code @model_path/weights/<name>.bin}, fp16 rounded to nearest even). The program the
+     * static pipelines compile, and compile again whenever the weights change.
+     *
+     * @param values every weight's values by parameter name, row-major in its declared shape
+     * @throws IllegalArgumentException when a weight has no values, the wrong number of them, or is not fp16 or
+     *                                  fp32, or a name in {@code values} is not a weight of this program
+     */
+    public MilProgram bakeWeights(Map<String, float[]> values) {
+        MilFunction main = main();
+        List<Parameter> params = new ArrayList<>();
+        List<Statement> body = new ArrayList<>();
+        Map<String, byte[]> files = new LinkedHashMap<>(weightFiles);
+        Set<String> unused = new LinkedHashSet<>(values.keySet());
+        for (Parameter p : main.parameters()) {
+            if (p.role() != Parameter.Role.WEIGHT) {
+                params.add(p);
+                continue;
+            }
+            float[] v = values.get(p.name());
+            unused.remove(p.name());
+            MilType.Tensor type = (MilType.Tensor) p.type();
+            if (v == null || v.length != type.elementCount()) {
+                throw new IllegalArgumentException("weight " + p.name() + " " + type.text() + " needs " + type.elementCount()
+                        + " values, got " + (v == null ? "none" : v.length));
+            }
+            WeightBlob blob = new WeightBlob();
+            long offset = switch (type.dtype()) {
+                case FP16 -> blob.addFp16(v);
+                case FP32 -> blob.addFp32(v);
+                default -> throw new IllegalArgumentException("weight " + p.name() + " is " + type.dtype() + ", not fp16 or fp32");
+            };
+            String path = "@model_path/weights/" + p.name() + ".bin";
+            files.put(path, blob.toBytes());
+            body.add(new Statement(List.of(new Statement.Result(p.name(), type)), "const", List.of(), List.of(
+                    new Attribute("name", Literal.string(p.name())), new Attribute("val", new Literal.BlobFile(type, path, offset)))));
+        }
+        if (!unused.isEmpty()) throw new IllegalArgumentException(unused + " are not weight parameters of " + main.name());
+        body.addAll(main.statements());
+        MilFunction baked = new MilFunction(main.name(), main.opset(), params, main.attributes(), body, main.outputs());
+        List<MilFunction> fs = new ArrayList<>(functions);
+        fs.set(fs.indexOf(main), baked);
+        return of(version, attributes, fs, files, List.of());
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -265,6 +266,29 @@ class TransformerKernelsTest {
         FP16.all().forEach((name, p) -> actual.put(name, p.parameters().stream().map(t -> t.name()).toList() + " -> "
                 + p.outputs().stream().map(t -> t.name()).toList()));
         assertEquals(signatures, actual);
+    }
+
+    @Test
+    void bakedWeightsComputeWhatTheSameWeightsAsParametersCompute() {
+        MilProgram dynamic = FP16.ffn();
+        Map<String, double[]> in = inputs("xn", D * S, 1, "w1", H * D, scale(D), "w3", H * D, scale(D), "w2", D * H, scale(H));
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        for (String w : List.of("w1", "w3", "w2")) weights.put(w, floats(in.get(w)));
+        MilProgram baked = dynamic.bakeWeights(weights);
+        assertEquals(List.of("xn"), baked.parameters().stream().map(t -> t.name()).toList());
+        assertEquals(0, baked.weightCount());
+        assertEquals(3, baked.weightFiles().size());
+        double[][] want = run(dynamic, in);
+        double[][] got = run(baked, Map.of("xn", in.get("xn")));
+        for (int o = 0; o < want.length; o++) assertArrayEquals(want[o], got[o], "output " + o);
+    }
+
+    @Test
+    void bakingRefusesMissingAndUnknownWeights() {
+        MilProgram p = FP16.outputProjection();
+        assertThrows(IllegalArgumentException.class, () -> p.bakeWeights(Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> p.bakeWeights(Map.of("w", new float[D * D], "x", new float[D * S])));
+        assertThrows(IllegalArgumentException.class, () -> p.bakeWeights(Map.of("w", new float[3])));
     }
 
     @Test
