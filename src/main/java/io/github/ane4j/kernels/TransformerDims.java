@@ -10,7 +10,11 @@ package io.github.ane4j.kernels;
  * @param vocab  vocabulary size V (rows of the classifier)
  */
 public record TransformerDims(int dim, int hidden, int heads, int seq, int vocab) {
-    /** @throws IllegalArgumentException when a size is not positive or heads do not divide dim */
+    /**
+     * Checks the sizes.
+     *
+     * @throws IllegalArgumentException when a size is not positive or heads do not divide dim
+     */
     public TransformerDims {
         if (dim < 1 || hidden < 1 || heads < 1 || seq < 1 || vocab < 1) {
             throw new IllegalArgumentException("every size must be positive: " + this);
@@ -18,6 +22,10 @@ public record TransformerDims(int dim, int hidden, int heads, int seq, int vocab
         if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " is not a multiple of heads " + heads);
     }
 
-    /** Width of one attention head: {@code dim / heads}. */
+    /**
+     * Width of one attention head.
+     *
+     * @return {@code dim / heads}
+     */
     public int headDim() { return dim / heads; }
 }

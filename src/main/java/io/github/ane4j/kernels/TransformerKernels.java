@@ -40,19 +40,34 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
      *  small enough to stay finite in fp16 after any score is added (the ANE guidance is to avoid infinities). */
     public static final double MASKED = -1e4;
 
-    /** @throws IllegalArgumentException unless dtype is fp16 or fp32 */
+    /**
+     * Checks the configuration.
+     *
+     * @throws IllegalArgumentException unless dtype is fp16 or fp32
+     * @throws NullPointerException     when {@code dims} or {@code layout} is null
+     */
     public TransformerKernels {
         Objects.requireNonNull(dims, "dims");
         Objects.requireNonNull(layout, "layout");
         if (dtype != DType.FP16 && dtype != DType.FP32) throw new IllegalArgumentException("kernels compute in fp16 or fp32, not " + dtype);
     }
 
-    /** fp16 kernels with one parameter per weight. */
+    /**
+     * fp16 kernels with one parameter per weight.
+     *
+     * @param dims the model's sizes
+     * @return the kernel family
+     */
     public static TransformerKernels of(TransformerDims dims) { return new TransformerKernels(dims, DType.FP16, WeightLayout.PARAMETERS); }
 
     // ---- forward ------------------------------------------------------------------------------------
 
-    /** {@code y = x · w / sqrt(mean_c(x²) + ε)} per position. Input x [1,D,1,S]; weight w [1,D,1,1]; output y [1,D,1,S]. */
+    /**
+     * RMSNorm: {@code y = x · w / sqrt(mean_c(x²) + ε)} per position. Input x [1,D,1,S]; weight w [1,D,1,1];
+     * output y [1,D,1,S].
+     *
+     * @return the program, not yet compiled; a new one on each call
+     */
     public MilProgram rmsNorm() {
         MilBuilder b = builder();
         Value x = activation(b, "x", dims.dim());
@@ -60,7 +75,11 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         return b.returns(b.name("y", b.mul(b.mul(x, inverseRms(b, x)), w))).build();
     }
 
-    /** The three attention projections. Input xn [1,D,1,S]; weights wq, wk, wv [1,D,D]; outputs q, k, v [1,D,1,S]. */
+    /**
+     * The three attention projections. Input xn [1,D,1,S]; weights wq, wk, wv [1,D,D]; outputs q, k, v [1,D,1,S].
+     *
+     * @return the program, not yet compiled; a new one on each call
+     */
     public MilProgram qkv() {
         MilBuilder b = builder();
         Value xn = activation(b, "xn", dims.dim());
@@ -69,8 +88,12 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         return b.returns(project(b, "q", wq, xn), project(b, "k", wk, xn), project(b, "v", wv, xn)).build();
     }
 
-    /** Causal attention built from matmul, mask and softmax: per head {@code softmax(q·kᵀ/√hd + mask)·v}.
-     *  Inputs q, k, v [1,D,1,S]; output a [1,D,1,S]. */
+    /**
+     * Causal attention built from matmul, mask and softmax: per head {@code softmax(q·kᵀ/√hd + mask)·v}.
+     * Inputs q, k, v [1,D,1,S]; output a [1,D,1,S].
+     *
+     * @return the program, not yet compiled; a new one on each call
+     */
     public MilProgram attention() {
         MilBuilder b = builder();
         Value q = heads(b, activation(b, "q", dims.dim())), k = heads(b, activation(b, "k", dims.dim()));
@@ -83,6 +106,8 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
      * Causal attention as one {@code scaled_dot_product_attention} op with an additive mask; inputs and
      * output as {@link #attention()}. The ANE is reported to ignore SDPA masks (which would make it
      * non-causal there): train with {@link #attention()}, use this one to compare.
+     *
+     * @return the program, not yet compiled; a new one on each call
      */
     public MilProgram attentionSdpa() {
         MilBuilder b = builder();
@@ -91,24 +116,41 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         return b.returns(channels(b, "a", b.scaledDotProductAttention(q, k, v, causalMask(b)))).build();
     }
 
-    /** {@code y = W·x}, the output projection ({@code in = out = D}) or the classifier ({@code in = D, out = V}).
-     *  Input x [1,in,1,S]; weight w [1,out,in]; output y [1,out,1,S]. */
+    /**
+     * {@code y = W·x}, the output projection ({@code in = out = D}) or the classifier ({@code in = D, out = V}).
+     * Input x [1,in,1,S]; weight w [1,out,in]; output y [1,out,1,S].
+     *
+     * @param in  input channels, positive
+     * @param out output channels, positive
+     * @return the program, not yet compiled; a new one on each call
+     * @throws IllegalArgumentException when {@code in} or {@code out} is not positive
+     */
     public MilProgram linear(int in, int out) {
         MilBuilder b = builder();
         Value x = activation(b, "x", in);
         return b.returns(project(b, "y", matrix(b, "w", out, in), x)).build();
     }
 
-    /** The output projection: {@link #linear} with in = out = D. */
+    /**
+     * The output projection: {@link #linear} with in = out = D.
+     *
+     * @return the program, not yet compiled; a new one on each call
+     */
     public MilProgram outputProjection() { return linear(dims.dim(), dims.dim()); }
 
-    /** The classifier: {@link #linear} from D to V (logits [1,V,1,S]). */
+    /**
+     * The classifier: {@link #linear} from D to V (logits [1,V,1,S]).
+     *
+     * @return the program, not yet compiled; a new one on each call
+     */
     public MilProgram classifier() { return linear(dims.dim(), dims.vocab()); }
 
     /**
      * The SwiGLU feed-forward layer {@code f = W2·(silu(W1·xn) ⊙ W3·xn)}, returning also the two
      * projections the backward pass needs. Input xn [1,D,1,S]; weights w1, w3 [1,H,D], w2 [1,D,H]; outputs
      * f [1,D,1,S], h1 = W1·xn and h3 = W3·xn [1,H,1,S].
+     *
+     * @return the program, not yet compiled; a new one on each call
      */
     public MilProgram ffn() {
         MilBuilder b = builder();
@@ -126,6 +168,8 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
      * Gradient of {@link #rmsNorm()} with respect to x: with {@code r = 1/sqrt(mean_c(x²) + ε)} and
      * {@code g = dy ⊙ w}, {@code dx = r·g − x·r³·mean_c(g ⊙ x)}. Inputs dy, x [1,D,1,S]; weight w [1,D,1,1];
      * output dx [1,D,1,S].
+     *
+     * @return the program, not yet compiled; a new one on each call
      */
     public MilProgram rmsNormBackward() {
         MilBuilder b = builder();
@@ -138,8 +182,12 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         return b.returns(b.name("dx", b.sub(b.mul(g, r), b.mul(x, b.mul(r3, meanGx))))).build();
     }
 
-    /** Gradient of {@link #qkv()} with respect to xn: {@code Wqᵀ·dq + Wkᵀ·dk + Wvᵀ·dv}. Inputs dq, dk, dv
-     *  [1,D,1,S]; weights wq, wk, wv [1,D,D]; output dxn [1,D,1,S]. */
+    /**
+     * Gradient of {@link #qkv()} with respect to xn: {@code Wqᵀ·dq + Wkᵀ·dk + Wvᵀ·dv}. Inputs dq, dk, dv
+     * [1,D,1,S]; weights wq, wk, wv [1,D,D]; output dxn [1,D,1,S].
+     *
+     * @return the program, not yet compiled; a new one on each call
+     */
     public MilProgram qkvBackward() {
         MilBuilder b = builder();
         int d = dims.dim();
@@ -153,6 +201,8 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
      * First half of the attention backward pass (the upstream's sdpa_bwd1): recomputes the probabilities P and
      * gives {@code dv = Pᵀ·da} and {@code dp = da·vᵀ} per head. Inputs q, k, v, da [1,D,1,S]; outputs
      * dv [1,D,1,S], p and dp [1,heads,S,S].
+     *
+     * @return the program, not yet compiled; a new one on each call
      */
     public MilProgram attentionBackward1() {
         MilBuilder b = builder();
@@ -168,6 +218,8 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
      * Second half of the attention backward pass (sdpa_bwd2): the softmax gradient
      * {@code ds = P ⊙ (dp − Σ_row P ⊙ dp) / √hd}, then {@code dq = ds·k} and {@code dk = dsᵀ·q}. Inputs p, dp
      * [1,heads,S,S] and q, k [1,D,1,S]; outputs dq, dk [1,D,1,S].
+     *
+     * @return the program, not yet compiled; a new one on each call
      */
     public MilProgram attentionBackward2() {
         MilBuilder b = builder();
@@ -179,18 +231,33 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         return b.returns(channels(b, "dq", b.matmul(ds, k)), channels(b, "dk", b.matmul(ds, q, true, false))).build();
     }
 
-    /** Gradient of {@link #linear} with respect to x: {@code dx = Wᵀ·dy}. Input dy [1,out,1,S]; weight w
-     *  [1,out,in]; output dx [1,in,1,S]. */
+    /**
+     * Gradient of {@link #linear} with respect to x: {@code dx = Wᵀ·dy}. Input dy [1,out,1,S]; weight w
+     * [1,out,in]; output dx [1,in,1,S].
+     *
+     * @param in  input channels of the forward {@link #linear}, positive
+     * @param out output channels of the forward {@link #linear}, positive
+     * @return the program, not yet compiled; a new one on each call
+     * @throws IllegalArgumentException when {@code in} or {@code out} is not positive
+     */
     public MilProgram linearBackward(int in, int out) {
         MilBuilder b = builder();
         Value dy = activation(b, "dy", out);
         return b.returns(channels(b, "dx", projectBack(b, matrix(b, "w", out, in), dy))).build();
     }
 
-    /** Gradient of the output projection: {@link #linearBackward} with in = out = D. */
+    /**
+     * Gradient of the output projection: {@link #linearBackward} with in = out = D.
+     *
+     * @return the program, not yet compiled; a new one on each call
+     */
     public MilProgram outputProjectionBackward() { return linearBackward(dims.dim(), dims.dim()); }
 
-    /** Gradient of the classifier: {@link #linearBackward} from V back to D. */
+    /**
+     * Gradient of the classifier: {@link #linearBackward} from V back to D.
+     *
+     * @return the program, not yet compiled; a new one on each call
+     */
     public MilProgram classifierBackward() { return linearBackward(dims.dim(), dims.vocab()); }
 
     /**
@@ -198,6 +265,8 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
      * {@code dh1 = dg ⊙ h3 ⊙ σ(1 + h1(1 − σ))}, then {@code dxn = W1ᵀ·dh1 + W3ᵀ·dh3}. Inputs df [1,D,1,S], h1, h3
      * [1,H,1,S]; weights w1, w3 [1,H,D], w2 [1,D,H]; outputs dxn [1,D,1,S], dh1 and dh3 [1,H,1,S] (for the
      * weight gradients of W1 and W3).
+     *
+     * @return the program, not yet compiled; a new one on each call
      */
     public MilProgram ffnBackward() {
         MilBuilder b = builder();
@@ -213,8 +282,12 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         return b.returns(channels(b, "dxn", dxn), dh1, dh3).build();
     }
 
-    /** Every kernel of this family by name ({@code "rmsNorm"}, {@code "qkv"} …, the method names), in the order
-     *  a training step runs them: forward, then backward. */
+    /**
+     * Every kernel of this family by name.
+     *
+     * @return an unmodifiable map from method name ({@code "rmsNorm"}, {@code "qkv"} …) to a new program, in the
+     *         order a training step runs them: forward, then backward
+     */
     public Map<String, MilProgram> all() {
         Map<String, MilProgram> all = new LinkedHashMap<>();
         all.put("rmsNorm", rmsNorm());

@@ -15,8 +15,18 @@ import java.util.Objects;
  */
 public record AneFinding(String rule, Severity severity, int line, String reason, String source) {
     /** How sure the evidence is. */
-    public enum Severity { ERROR, WARNING }
+    public enum Severity {
+        /** The evidence says it fails to compile or run, or computes wrong results. */
+        ERROR,
+        /** The evidence is thin or conflicting; the finding's reason says why. */
+        WARNING
+    }
 
+    /**
+     * Checks the parts.
+     *
+     * @throws NullPointerException when {@code rule}, {@code severity}, {@code reason} or {@code source} is null
+     */
     public AneFinding {
         Objects.requireNonNull(rule, "rule");
         Objects.requireNonNull(severity, "severity");

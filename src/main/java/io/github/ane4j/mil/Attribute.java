@@ -10,6 +10,11 @@ import java.util.Objects;
  * @param value its literal value
  */
 public record Attribute(String key, Literal value) {
+    /**
+     * Checks the parts.
+     *
+     * @throws NullPointerException when {@code key} or {@code value} is null
+     */
     public Attribute {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");

@@ -11,16 +11,35 @@ import java.util.Objects;
  */
 public sealed interface Literal permits Literal.Numbers, Literal.Strings, Literal.BlobFile, Literal.Dict {
 
-    /** The declared type written before the value, e.g. {@code tensor<int32, [4]>} or {@code fp16}. */
+    /**
+     * The declared type written before the value.
+     *
+     * @return e.g. {@code tensor<int32, [4]>} or {@code fp16}
+     */
     MilType type();
 
-    /** A bool scalar {@code bool(value)}. */
+    /**
+     * A bool scalar {@code bool(value)}.
+     *
+     * @param value the flag
+     * @return the literal, held as 1 or 0
+     */
     static Numbers bool(boolean value) { return new Numbers(MilType.scalar(ElementType.BOOL), new double[] {value ? 1 : 0}); }
 
-    /** An int32 scalar {@code int32(value)}. */
+    /**
+     * An int32 scalar {@code int32(value)}.
+     *
+     * @param value the number (not range-checked here; the compiler rejects what int32 cannot hold)
+     * @return the literal
+     */
     static Numbers int32(long value) { return new Numbers(MilType.scalar(ElementType.INT32), new double[] {value}); }
 
-    /** A string scalar {@code string("value")}. */
+    /**
+     * A string scalar {@code string("value")}.
+     *
+     * @param value the string, unescaped
+     * @return the literal
+     */
     static Strings string(String value) { return new Strings(MilType.scalar(ElementType.STRING), List.of(value)); }
 
     /**
@@ -33,7 +52,11 @@ public sealed interface Literal permits Literal.Numbers, Literal.Strings, Litera
      * @param values one value per element of {@code type}, row-major (copied on the way in and out)
      */
     record Numbers(MilType type, double[] values) implements Literal {
-        /** @throws IllegalArgumentException when the type is a dict, string, or the count disagrees with it */
+        /**
+         * Checks the values against the type.
+         *
+         * @throws IllegalArgumentException when the type is a dict, string, or the count disagrees with it
+         */
         public Numbers {
             Objects.requireNonNull(type, "type");
             values = values.clone();
@@ -42,13 +65,28 @@ public sealed interface Literal permits Literal.Numbers, Literal.Strings, Litera
             checkCount(type, values.length);
         }
 
+        /**
+         * The values.
+         *
+         * @return one value per element, row-major; a copy
+         */
         @Override
         public double[] values() { return values.clone(); }
 
-        /** Element {@code i}. */
+        /**
+         * One element.
+         *
+         * @param i row-major index, {@code 0 <= i < count()}
+         * @return element {@code i}
+         * @throws ArrayIndexOutOfBoundsException when {@code i} is out of range
+         */
         public double value(int i) { return values[i]; }
 
-        /** Number of elements. */
+        /**
+         * Number of elements.
+         *
+         * @return 1 for a scalar, else the type's element count
+         */
         public int count() { return values.length; }
 
         @Override
@@ -70,7 +108,11 @@ public sealed interface Literal permits Literal.Numbers, Literal.Strings, Litera
      * @param values one string per element
      */
     record Strings(MilType type, List<String> values) implements Literal {
-        /** @throws IllegalArgumentException when the type is not a string type or the count disagrees with it */
+        /**
+         * Checks the values against the type.
+         *
+         * @throws IllegalArgumentException when the type is not a string type or the count disagrees with it
+         */
         public Strings {
             Objects.requireNonNull(type, "type");
             values = List.copyOf(values);
@@ -91,6 +133,11 @@ public sealed interface Literal permits Literal.Numbers, Literal.Strings, Litera
      * @param offset byte offset of the tensor's 64-byte metadata record in the file (unsigned)
      */
     record BlobFile(MilType.Tensor type, String path, long offset) implements Literal {
+        /**
+         * Checks the parts.
+         *
+         * @throws NullPointerException when {@code type} or {@code path} is null
+         */
         public BlobFile {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(path, "path");
@@ -107,6 +154,11 @@ public sealed interface Literal permits Literal.Numbers, Literal.Strings, Litera
      * @param entries the pairs in written order
      */
     record Dict(MilType.Dict type, List<Map.Entry<String, String>> entries) implements Literal {
+        /**
+         * Copies the entries.
+         *
+         * @throws NullPointerException when {@code type}, an entry, or a key or value is null
+         */
         public Dict {
             Objects.requireNonNull(type, "type");
             entries = entries.stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList();

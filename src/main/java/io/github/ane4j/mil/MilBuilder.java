@@ -38,6 +38,12 @@ import java.util.stream.Collectors;
  *
  * <p>Names: results are named after their op ({@code matmul}, {@code matmul_1} …); {@link #name} renames
  * one. Not thread-safe; one builder makes one program.
+ *
+ * <p>Errors: an operand that breaks a requirement its {@code @param} states (dtype, rank, shape, axis range)
+ * throws {@link IllegalArgumentException}, as does a {@link Value} of another builder or one replaced by
+ * {@link #name}; a {@code null} value where none is optional throws {@link NullPointerException}; adding to
+ * the program after {@link #build()} throws {@link IllegalStateException}. Axes may be negative, counting
+ * from the end. Shapes below are written outermost first.
  */
 public final class MilBuilder {
     /** Constants with more elements than this are stored in weight files rather than written inline. */
@@ -57,14 +63,33 @@ public final class MilBuilder {
      * a kernel applies to its values are the same in both layouts; {@link MilProgram#packedRegions()} says
      * where each value lives.
      */
-    public enum WeightLayout { PARAMETERS, PACKED }
+    public enum WeightLayout {
+        /** One function parameter, one surface, per activation input and per weight. */
+        PARAMETERS,
+        /** {@code [1, C, 1, W]} activations and the weights side by side in one packed input per channel count. */
+        PACKED
+    }
 
     /** How {@link #gelu(Value, GeluMode)} approximates. */
-    public enum GeluMode { EXACT, TANH_APPROXIMATION, SIGMOID_APPROXIMATION }
+    public enum GeluMode {
+        /** {@code 0.5·x·(1 + erf(x / √2))}. */
+        EXACT,
+        /** {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}. */
+        TANH_APPROXIMATION,
+        /** {@code x·sigmoid(1.702·x)}. */
+        SIGMOID_APPROXIMATION
+    }
 
     /** How {@link #conv} pads the spatial axes. */
     public enum PadType {
-        VALID, SAME, SAME_LOWER, CUSTOM;
+        /** No padding: the kernel stays inside the input. */
+        VALID,
+        /** Padding for {@code ceil(d / stride)} outputs per axis; an odd extra pad goes at the end. */
+        SAME,
+        /** As {@link #SAME}, with an odd extra pad at the beginning. */
+        SAME_LOWER,
+        /** The begin and end pads of {@link Conv#pad()}. */
+        CUSTOM;
 
         String milName() { return name().toLowerCase(java.util.Locale.ROOT); }
     }
@@ -102,11 +127,24 @@ public final class MilBuilder {
         this.layout = Objects.requireNonNull(layout, "layout");
     }
 
-    /** A builder of a program whose one function is {@code name} (the bridge compiles {@code "main"}), with
-     *  one parameter per input and weight. */
+    /**
+     * A builder of a program whose one function is {@code name}, with one parameter per input and weight
+     * ({@link WeightLayout#PARAMETERS}).
+     *
+     * @param name the function name, a MIL name (the bridge compiles {@code "main"})
+     * @return a new builder
+     * @throws IllegalArgumentException when {@code name} is not a MIL name
+     */
     public static MilBuilder function(String name) { return function(name, WeightLayout.PARAMETERS); }
 
-    /** A builder of a program whose one function is {@code name}, its inputs and weights in {@code layout}. */
+    /**
+     * A builder of a program whose one function is {@code name}, its inputs and weights in {@code layout}.
+     *
+     * @param name   the function name, a MIL name (the bridge compiles {@code "main"})
+     * @param layout where activation inputs and dynamic weights live
+     * @return a new builder
+     * @throws IllegalArgumentException when {@code name} is not a MIL name
+     */
     public static MilBuilder function(String name, WeightLayout layout) {
         return new MilBuilder(Objects.requireNonNull(name, "name"), layout);
     }
@@ -118,6 +156,10 @@ public final class MilBuilder {
      * {@link WeightLayout#PACKED}, a {@code [1, C, 1, S]} input is a region of a packed input; other shapes
      * stay parameters of their own).
      *
+     * @param name  its MIL name, unique in the function
+     * @param dtype the surface element type
+     * @param shape its dimensions, each positive
+     * @return the input, of {@code dtype} and {@code shape}
      * @throws IllegalArgumentException for a bad or taken name, or a dimension that is not positive
      */
     public Value input(String name, DType dtype, long... shape) {
@@ -130,7 +172,12 @@ public final class MilBuilder {
      * the weight is a region of a packed input: a matrix {@code [1, R, K]} (stored as is next to activations
      * of R channels, else transposed next to activations of K channels) or a {@code [1, C, 1, W]} block.
      *
-     * @throws IllegalArgumentException for a bad or taken name, or a dimension that is not positive
+     * @param name  its MIL name, unique in the function
+     * @param dtype the surface element type
+     * @param shape its dimensions, each positive
+     * @return the weight, of {@code dtype} and {@code shape}
+     * @throws IllegalArgumentException for a bad or taken name, or a dimension that is not positive, or (packed)
+     *                                  a shape the packed layout does not hold
      */
     public Value weight(String name, DType dtype, long... shape) {
         return parameter(name, dtype, shape, Parameter.Role.WEIGHT, weights);
@@ -143,6 +190,9 @@ public final class MilBuilder {
      *
      * <pre>{@code Value y = b.name("y", b.matmul(w, x));}</pre>
      *
+     * @param name  the new name, a MIL name not yet taken
+     * @param value a statement result of this builder (a constant or an op result)
+     * @return the same value under the new name, of the same type
      * @throws IllegalArgumentException for a bad or taken name, or a parameter (named when declared)
      */
     public Value name(String name, Value value) {
@@ -174,6 +224,10 @@ public final class MilBuilder {
      * A constant tensor of {@code dtype} and {@code shape} holding {@code values} row-major (fp16 values are
      * rounded to nearest even by the compiler). Equal constants are shared.
      *
+     * @param dtype  the element type
+     * @param shape  its dimensions, each positive
+     * @param values one per element, row-major
+     * @return the constant, of {@code dtype} and {@code shape}
      * @throws IllegalArgumentException when the value count differs from the element count, a value does not
      *                                  fit the dtype (or is not an integer for an integer dtype), or NaN/infinite
      */
@@ -188,15 +242,26 @@ public final class MilBuilder {
         return constant(new Literal.Numbers(type, values));
     }
 
-    /** A scalar constant such as {@code fp16(0.125)}.
-     *  @throws IllegalArgumentException when the value does not fit the dtype */
+    /**
+     * A scalar constant such as {@code fp16(0.125)}. Equal constants are shared.
+     *
+     * @param dtype the element type
+     * @param value the number, one {@code dtype} holds
+     * @return the constant, a scalar of {@code dtype}
+     * @throws IllegalArgumentException when the value does not fit the dtype
+     */
     public Value scalar(DType dtype, double value) {
         ElementType et = ElementType.of(dtype);
         checkValues("scalar", et, new double[] {value});
         return constant(new Literal.Numbers(MilType.scalar(et), new double[] {value}));
     }
 
-    /** A constant of any literal (strings, bools, lists …). Equal literals are shared. */
+    /**
+     * A constant of any literal (strings, bools, lists …). Equal literals are shared.
+     *
+     * @param literal its value
+     * @return the constant, of the literal's type
+     */
     public Value constant(Literal literal) {
         checkOpen();
         Objects.requireNonNull(literal, "literal");
@@ -209,85 +274,220 @@ public final class MilBuilder {
 
     // ---- elementwise --------------------------------------------------------------------------------
 
-    /** {@code x + y}, broadcasting. */
+    /**
+     * {@code x + y}, broadcasting.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param y a value of x's dtype whose shape broadcasts with x's
+     * @return the result, of x's dtype and the broadcast shape of x and y
+     */
     public Value add(Value x, Value y) { return binary("add", x, y); }
 
-    /** {@code x + c}, {@code c} a scalar of x's dtype. */
+    /**
+     * {@code x + c}, {@code c} a scalar of x's dtype.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param c a number x's dtype holds
+     * @return the result, of x's dtype and shape
+     */
     public Value add(Value x, double c) { return add(x, scalarLike(x, c)); }
 
-    /** {@code x - y}, broadcasting. */
+    /**
+     * {@code x - y}, broadcasting.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param y a value of x's dtype whose shape broadcasts with x's
+     * @return the result, of x's dtype and the broadcast shape of x and y
+     */
     public Value sub(Value x, Value y) { return binary("sub", x, y); }
 
-    /** {@code x - c}. */
+    /**
+     * {@code x - c}, {@code c} a scalar of x's dtype.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param c a number x's dtype holds
+     * @return the result, of x's dtype and shape
+     */
     public Value sub(Value x, double c) { return sub(x, scalarLike(x, c)); }
 
-    /** {@code c - y}. */
+    /**
+     * {@code c - y}, {@code c} a scalar of y's dtype.
+     *
+     * @param c a number y's dtype holds
+     * @param y a numeric value (not bool or string)
+     * @return the result, of y's dtype and shape
+     */
     public Value sub(double c, Value y) { return sub(scalarLike(y, c), y); }
 
-    /** {@code x · y} elementwise, broadcasting. */
+    /**
+     * {@code x · y} elementwise, broadcasting.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param y a value of x's dtype whose shape broadcasts with x's
+     * @return the result, of x's dtype and the broadcast shape of x and y
+     */
     public Value mul(Value x, Value y) { return binary("mul", x, y); }
 
-    /** {@code x · c}. */
+    /**
+     * {@code x · c}, {@code c} a scalar of x's dtype.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param c a number x's dtype holds
+     * @return the result, of x's dtype and shape
+     */
     public Value mul(Value x, double c) { return mul(x, scalarLike(x, c)); }
 
-    /** {@code x / y} elementwise, broadcasting. */
+    /**
+     * {@code x / y} elementwise, broadcasting.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param y a value of x's dtype whose shape broadcasts with x's
+     * @return the result, of x's dtype and the broadcast shape of x and y
+     */
     public Value realDiv(Value x, Value y) { return binary("real_div", x, y); }
 
-    /** {@code x ^ y} elementwise, broadcasting. */
+    /**
+     * {@code x ^ y} elementwise, broadcasting.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param y a value of x's dtype whose shape broadcasts with x's
+     * @return the result, of x's dtype and the broadcast shape of x and y
+     */
     public Value pow(Value x, Value y) { return binary("pow", x, y); }
 
-    /** {@code x ^ c}. */
+    /**
+     * {@code x ^ c}, {@code c} a scalar of x's dtype.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param c a number x's dtype holds
+     * @return the result, of x's dtype and shape
+     */
     public Value pow(Value x, double c) { return pow(x, scalarLike(x, c)); }
 
-    /** Elementwise maximum, broadcasting. */
+    /**
+     * Elementwise maximum, broadcasting.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param y a value of x's dtype whose shape broadcasts with x's
+     * @return the result, of x's dtype and the broadcast shape of x and y
+     */
     public Value maximum(Value x, Value y) { return binary("maximum", x, y); }
 
-    /** Elementwise minimum, broadcasting. */
+    /**
+     * Elementwise minimum, broadcasting.
+     *
+     * @param x a numeric value (not bool or string)
+     * @param y a value of x's dtype whose shape broadcasts with x's
+     * @return the result, of x's dtype and the broadcast shape of x and y
+     */
     public Value minimum(Value x, Value y) { return binary("minimum", x, y); }
 
-    /** {@code max(x, 0)}. */
+    /**
+     * {@code max(x, 0)}.
+     *
+     * @param x an fp16 or fp32 value
+     * @return the result, of x's type
+     */
     public Value relu(Value x) { return unary("relu", x); }
 
-    /** Hyperbolic tangent. */
+    /**
+     * Hyperbolic tangent.
+     *
+     * @param x an fp16 or fp32 value
+     * @return the result, of x's type
+     */
     public Value tanh(Value x) { return unary("tanh", x); }
 
-    /** {@code e^x}. */
+    /**
+     * {@code e^x}.
+     *
+     * @param x an fp16 or fp32 value
+     * @return the result, of x's type
+     */
     public Value exp(Value x) { return unary("exp", x); }
 
-    /** Square root. */
+    /**
+     * Square root.
+     *
+     * @param x an fp16 or fp32 value
+     * @return the result, of x's type
+     */
     public Value sqrt(Value x) { return unary("sqrt", x); }
 
-    /** {@code 1 / (1 + e^-x)}. */
+    /**
+     * {@code 1 / (1 + e^-x)}.
+     *
+     * @param x an fp16 or fp32 value
+     * @return the result, of x's type
+     */
     public Value sigmoid(Value x) { return unary("sigmoid", x); }
 
-    /** {@code x · sigmoid(x)}. */
+    /**
+     * {@code x · sigmoid(x)}.
+     *
+     * @param x an fp16 or fp32 value
+     * @return the result, of x's type
+     */
     public Value silu(Value x) { return unary("silu", x); }
 
-    /** {@code 1 / sqrt(x + 1e-12)} (coremltools' default epsilon, which is 0 in fp16). */
+    /**
+     * {@code 1 / sqrt(x + 1e-12)} (coremltools' default epsilon, which is 0 in fp16).
+     *
+     * @param x an fp16 or fp32 value
+     * @return the result, of x's type
+     */
     public Value rsqrt(Value x) { return unary("rsqrt", x); }
 
-    /** {@code 1 / sqrt(x + epsilon)}, epsilon a constant of x's dtype. */
+    /**
+     * {@code 1 / sqrt(x + epsilon)}, epsilon a constant of x's dtype.
+     *
+     * @param x       an fp16 or fp32 value
+     * @param epsilon added before the square root; a number x's dtype holds
+     * @return the result, of x's type
+     */
     public Value rsqrt(Value x, double epsilon) {
         requireFloat("rsqrt", "x", x);
         return op("rsqrt", x.type(), arg("x", x), arg("epsilon", scalarLiteral(x, epsilon)));
     }
 
-    /** GELU, exact (erf). */
+    /**
+     * GELU, exact (erf): {@link GeluMode#EXACT}.
+     *
+     * @param x an fp16 or fp32 value
+     * @return the result, of x's type
+     */
     public Value gelu(Value x) { return unary("gelu", x); }
 
-    /** GELU in the given mode. */
+    /**
+     * GELU in the given mode.
+     *
+     * @param x    an fp16 or fp32 value
+     * @param mode the formula
+     * @return the result, of x's type
+     */
     public Value gelu(Value x, GeluMode mode) {
         requireFloat("gelu", "x", x);
         return op("gelu", x.type(), arg("x", x), arg("mode", string(mode.name())));
     }
 
-    /** The same values under a new name (a copy on the ANE). */
+    /**
+     * The same values under a new name (a copy on the ANE).
+     *
+     * @param x any value
+     * @return the copy, of x's type
+     */
     public Value identity(Value x) {
         own(x);
         return op("identity", x.type(), arg("x", x));
     }
 
-    /** {@code x} converted to {@code dtype} (fp32 → fp16 rounds to nearest even; to integers saturates). */
+    /**
+     * {@code x} converted to {@code dtype} (fp32 → fp16 rounds to nearest even; to integers saturates).
+     *
+     * @param x     any value but a string
+     * @param dtype fp16, fp32, int32, int16, uint16, int8, uint8 or bool
+     * @return the result, of x's shape and {@code dtype}
+     */
     public Value cast(Value x, ElementType dtype) {
         own(x);
         Set<ElementType> targets = Set.of(ElementType.FP16, ElementType.FP32, ElementType.INT32, ElementType.INT16,
@@ -302,6 +502,10 @@ public final class MilBuilder {
     /**
      * {@code x} with a new shape, same elements in row-major order. An entry -1 takes the size that keeps the
      * element count (at most one); 0 copies the dimension of x at the same position counted from the right.
+     *
+     * @param x     any value
+     * @param shape the new dimensions: positive, 0 or a single -1, holding x's element count
+     * @return the result, of x's dtype and {@code shape} with its 0 and -1 entries resolved
      */
     public Value reshape(Value x, long... shape) {
         own(x);
@@ -330,7 +534,13 @@ public final class MilBuilder {
         return op("reshape", MilType.tensor(x.dtype(), out), arg("shape", ints(shape)), arg("x", x));
     }
 
-    /** {@code x} with its axes permuted: result axis i is x's axis {@code perm[i]} (negative counts from the end). */
+    /**
+     * {@code x} with its axes permuted: result axis i is x's axis {@code perm[i]} (negative counts from the end).
+     *
+     * @param x    any value
+     * @param perm a permutation of x's axes, one entry per axis
+     * @return the result, of x's dtype and shape {@code [x.dim(perm[0]), x.dim(perm[1]), …]}
+     */
     public Value transpose(Value x, int... perm) {
         own(x);
         long[] xs = x.shape();
@@ -346,8 +556,15 @@ public final class MilBuilder {
         return op("transpose", MilType.tensor(x.dtype(), out), arg("perm", ints(toLongs(perm))), arg("x", x));
     }
 
-    /** The block of {@code x} starting at {@code begin} (negative counts from the end) of {@code size}
-     *  elements per axis (-1: to the end). */
+    /**
+     * The block of {@code x} starting at {@code begin} (negative counts from the end) of {@code size}
+     * elements per axis (-1: to the end).
+     *
+     * @param x     any value
+     * @param begin the first index per axis, inside x
+     * @param size  elements per axis, 1 to {@code dim - begin}, or -1
+     * @return the block, of x's dtype and shape {@code size} with its -1 entries resolved
+     */
     public Value sliceBySize(Value x, long[] begin, long[] size) {
         own(x);
         long[] xs = x.shape();
@@ -364,7 +581,14 @@ public final class MilBuilder {
         return op("slice_by_size", MilType.tensor(x.dtype(), out), arg("begin", ints(begin)), arg("size", ints(size)), arg("x", x));
     }
 
-    /** NumPy's {@code x[begin:end]} on every axis (stride 1, no masks). */
+    /**
+     * NumPy's {@code x[begin:end]} on every axis (stride 1, no masks).
+     *
+     * @param x     any value
+     * @param begin the first index per axis (negative counts from the end; clamped)
+     * @param end   the index past the last per axis (negative counts from the end; clamped)
+     * @return the slice, of x's dtype and shape {@code end - begin} per axis after clamping, each at least 1
+     */
     public Value sliceByIndex(Value x, long[] begin, long[] end) { return sliceByIndex(x, begin, end, null, null, null, null); }
 
     /**
@@ -372,6 +596,15 @@ public final class MilBuilder {
      * clamped; a true {@code beginMask}/{@code endMask} entry ignores begin/end (0 / the dimension, or the reverse
      * for a negative stride); a true {@code squeezeMask} entry takes the single index {@code begin} and drops the
      * axis. {@code null} arrays take the defaults: stride 1, masks false.
+     *
+     * @param x           any value
+     * @param begin       the first index per axis
+     * @param end         the index past the last per axis
+     * @param stride      the step per axis, not 0; or {@code null}
+     * @param beginMask   per axis, whether to ignore {@code begin}; or {@code null}
+     * @param endMask     per axis, whether to ignore {@code end}; or {@code null}
+     * @param squeezeMask per axis, whether to take index {@code begin} (inside x) and drop the axis; or {@code null}
+     * @return the slice, of x's dtype: per kept axis the (non-zero) number of indices taken
      */
     public Value sliceByIndex(Value x, long[] begin, long[] end, long[] stride, boolean[] beginMask, boolean[] endMask,
                               boolean[] squeezeMask) {
@@ -408,12 +641,23 @@ public final class MilBuilder {
         return op(op, resultType(x.dtype(), out.stream().mapToLong(Long::longValue).toArray()), args);
     }
 
-    /** {@code values} joined along {@code axis}. */
+    /**
+     * {@code values} joined along {@code axis}.
+     *
+     * @param axis   the axis to join along
+     * @param values at least one value, all of one dtype and rank (1 or more), equal on every other axis
+     * @return the result, the shape of the first value with {@code axis} the sum of theirs
+     */
     public Value concat(int axis, Value... values) { return concat(axis, false, values); }
 
     /**
      * {@code values} joined along {@code axis}; with {@code interleave}, equal-shaped values are interleaved
      * element by element along the axis instead of placed one after another.
+     *
+     * @param axis       the axis to join along
+     * @param interleave whether to interleave (the values' shapes must then be equal)
+     * @param values     at least one value, all of one dtype and rank (1 or more), equal on every other axis
+     * @return the result, the shape of the first value with {@code axis} the sum of theirs
      */
     public Value concat(int axis, boolean interleave, Value... values) {
         String op = "concat";
@@ -438,7 +682,14 @@ public final class MilBuilder {
                 new Argument("values", new Operand.Tuple(Arrays.stream(values).map(Value::name).toList())));
     }
 
-    /** {@code x} cut into {@code numSplits} equal pieces along {@code axis}. */
+    /**
+     * {@code x} cut into {@code numSplits} equal pieces along {@code axis}.
+     *
+     * @param x         a value of rank 1 or more
+     * @param axis      the axis to cut
+     * @param numSplits the number of pieces, dividing the axis
+     * @return the pieces in order, each of x's shape with {@code axis} divided by {@code numSplits}
+     */
     public List<Value> split(Value x, int axis, int numSplits) {
         own(x);
         long[] xs = x.shape();
@@ -448,7 +699,14 @@ public final class MilBuilder {
         return splitInto(x, a, sizes, arg("axis", int32(axis)), arg("num_splits", int32(numSplits)), arg("x", x));
     }
 
-    /** {@code x} cut along {@code axis} into pieces of the given sizes (they must add up to the axis size). */
+    /**
+     * {@code x} cut along {@code axis} into pieces of the given sizes.
+     *
+     * @param x     a value of rank 1 or more
+     * @param axis  the axis to cut
+     * @param sizes the pieces' sizes along the axis, positive, adding up to the axis size
+     * @return the pieces in order, piece i of x's shape with {@code axis} of {@code sizes[i]}
+     */
     public List<Value> split(Value x, int axis, long... sizes) {
         own(x);
         long[] xs = x.shape();
@@ -462,8 +720,14 @@ public final class MilBuilder {
         return splitInto(x, a, sizes, arg("axis", int32(axis)), arg("split_sizes", ints(sizes)), arg("x", x));
     }
 
-    /** The slices of {@code x} along {@code axis} picked by integer {@code indices} (negative counts from the end):
-     *  shape {@code x[:axis] + indices + x[axis+1:]}. */
+    /**
+     * The slices of {@code x} along {@code axis} picked by integer {@code indices} (negative counts from the end).
+     *
+     * @param x       any value of rank 1 or more
+     * @param indices an integer value (any rank)
+     * @param axis    the axis of x the indices pick along
+     * @return the result, of x's dtype and shape {@code x[:axis] + indices + x[axis+1:]}
+     */
     public Value gather(Value x, Value indices, int axis) {
         own(x);
         own(indices);
@@ -478,8 +742,15 @@ public final class MilBuilder {
         return op("gather", resultType(x.dtype(), out), arg("axis", int32(axis)), arg("indices", indices), arg("x", x));
     }
 
-    /** {@code x} with elements outside a band of its last two axes zeroed: keeps row − col ≤ lower and
-     *  col − row ≤ upper; a negative bound keeps that whole triangle. */
+    /**
+     * {@code x} with elements outside a band of its last two axes zeroed: keeps row − col ≤ lower and
+     * col − row ≤ upper; a negative bound keeps that whole triangle.
+     *
+     * @param x     a value of rank 2 or more
+     * @param lower how many diagonals below the main one to keep, or negative for all
+     * @param upper how many diagonals above the main one to keep, or negative for all
+     * @return the result, of x's type
+     */
     public Value bandPart(Value x, long lower, long upper) {
         own(x);
         if (x.rank() < 2) throw fail("band_part", "x must have rank 2 or more", x);
@@ -488,12 +759,24 @@ public final class MilBuilder {
 
     // ---- contractions -------------------------------------------------------------------------------
 
-    /** NumPy's {@code x @ y}. */
+    /**
+     * NumPy's {@code x @ y}: see {@link #matmul(Value, Value, boolean, boolean)}.
+     *
+     * @param x an fp16, fp32 or int32 value {@code [..., M, K]} (or {@code [K]})
+     * @param y a value of x's dtype {@code [..., K, N]} (or {@code [K]})
+     * @return the result, of x's dtype and shape {@code [broadcast batch..., M, N]}
+     */
     public Value matmul(Value x, Value y) { return matmul(x, y, false, false); }
 
     /**
      * NumPy's {@code x @ y} after swapping the last two axes of x and/or y: batch axes broadcast, a rank-1
      * operand is a row (x) or a column (y) whose added axis is dropped from the result.
+     *
+     * @param x          an fp16, fp32 or int32 value {@code [..., M, K]} ({@code [..., K, M]} transposed, or {@code [K]})
+     * @param y          a value of x's dtype {@code [..., K, N]} ({@code [..., N, K]} transposed, or {@code [K]})
+     * @param transposeX whether to swap the last two axes of x first
+     * @param transposeY whether to swap the last two axes of y first
+     * @return the result, of x's dtype and shape {@code [broadcast batch..., M, N]}
      */
     public Value matmul(Value x, Value y, boolean transposeX, boolean transposeY) {
         own(x);
@@ -520,10 +803,23 @@ public final class MilBuilder {
                 arg("transpose_x", bool(transposeX)), arg("transpose_y", bool(transposeY)), arg("x", x), arg("y", y));
     }
 
-    /** {@code x · weightᵀ}: x {@code [..., D_in]}, weight {@code [D_out, D_in]}. */
+    /**
+     * {@code x · weightᵀ}.
+     *
+     * @param x      an fp16 or fp32 value {@code [..., D_in]}
+     * @param weight an fp16 or fp32 value {@code [D_out, D_in]}
+     * @return the result, of x's dtype and shape {@code [..., D_out]}
+     */
     public Value linear(Value x, Value weight) { return linear(x, weight, null); }
 
-    /** {@code x · weightᵀ + bias}: bias {@code [D_out]} (or {@code null}). */
+    /**
+     * {@code x · weightᵀ + bias}.
+     *
+     * @param x      an fp16 or fp32 value {@code [..., D_in]}
+     * @param weight an fp16 or fp32 value {@code [D_out, D_in]}
+     * @param bias   a value of weight's dtype {@code [D_out]}, or {@code null} for none
+     * @return the result, of x's dtype and shape {@code [..., D_out]}
+     */
     public Value linear(Value x, Value weight, Value bias) {
         own(x);
         own(weight);
@@ -542,13 +838,25 @@ public final class MilBuilder {
         return op(op, MilType.tensor(x.dtype(), out), args);
     }
 
-    /** A convolution with stride 1, no padding, no dilation, one group and no bias. */
+    /**
+     * A convolution with stride 1, no padding, no dilation, one group and no bias ({@link Conv#DEFAULTS}).
+     *
+     * @param x      an fp16 or fp32 value {@code [N, C_in, *spatial]} (1 to 3 spatial axes)
+     * @param weight an fp16 or fp32 value {@code [C_out, C_in, *kernel]}, each kernel axis at most its spatial axis
+     * @return the result, of x's dtype and shape {@code [N, C_out, *(spatial - kernel + 1)]}
+     */
     public Value conv(Value x, Value weight) { return conv(x, weight, Conv.DEFAULTS); }
 
     /**
      * A convolution: x {@code [N, C_in, *spatial]} (1 to 3 spatial axes), weight
      * {@code [C_out, C_in / groups, *kernel]}; output {@code [N, C_out, *out]} with
      * {@code out = (d + pads - (k - 1) · dilation - 1) / stride + 1}.
+     *
+     * @param x       an fp16 or fp32 value {@code [N, C_in, *spatial]} (1 to 3 spatial axes)
+     * @param weight  an fp16 or fp32 value {@code [C_out, C_in / groups, *kernel]}, the dilated kernel no larger than
+     *                the padded input
+     * @param options strides, padding, dilations, groups and bias; {@link Conv#DEFAULTS} for none
+     * @return the result, of x's dtype and shape {@code [N, C_out, *out]}
      */
     public Value conv(Value x, Value weight, Conv options) {
         own(x);
@@ -618,6 +926,11 @@ public final class MilBuilder {
         /** Stride 1, valid padding, no dilation, one group, no bias. */
         public static final Conv DEFAULTS = new Conv(null, PadType.VALID, null, null, 1, null);
 
+        /**
+         * Copies the arrays.
+         *
+         * @throws NullPointerException when {@code padType} is null
+         */
         public Conv {
             Objects.requireNonNull(padType, "padType");
             strides = strides == null ? null : strides.clone();
@@ -625,30 +938,75 @@ public final class MilBuilder {
             dilations = dilations == null ? null : dilations.clone();
         }
 
-        /** These options with the given strides. */
+        /**
+         * These options with the given strides.
+         *
+         * @param s one stride per spatial axis, each positive
+         * @return the new options
+         */
         public Conv withStrides(long... s) { return new Conv(s, padType, pad, dilations, groups, bias); }
 
-        /** These options with custom pads (begin, end per spatial axis). */
+        /**
+         * These options with custom pads ({@link PadType#CUSTOM}).
+         *
+         * @param p begin and end per spatial axis, not negative
+         * @return the new options
+         */
         public Conv withPad(long... p) { return new Conv(strides, PadType.CUSTOM, p, dilations, groups, bias); }
 
-        /** These options with the given pad type. */
+        /**
+         * These options with the given pad type.
+         *
+         * @param t how to pad
+         * @return the new options
+         */
         public Conv withPadType(PadType t) { return new Conv(strides, t, pad, dilations, groups, bias); }
 
-        /** These options with the given dilations. */
+        /**
+         * These options with the given dilations.
+         *
+         * @param d one dilation per spatial axis, positive
+         * @return the new options
+         */
         public Conv withDilations(long... d) { return new Conv(strides, padType, pad, d, groups, bias); }
 
-        /** These options with the given number of groups. */
+        /**
+         * These options with the given number of groups.
+         *
+         * @param g channel groups, dividing the input and output channels
+         * @return the new options
+         */
         public Conv withGroups(long g) { return new Conv(strides, padType, pad, dilations, g, bias); }
 
-        /** These options with a bias. */
+        /**
+         * These options with a bias.
+         *
+         * @param b a value of the weight's dtype {@code [C_out]}, or {@code null} for none
+         * @return the new options
+         */
         public Conv withBias(Value b) { return new Conv(strides, padType, pad, dilations, groups, b); }
     }
 
-    /** {@code softmax(q · kᵀ / sqrt(E)) · v}: q {@code [..., L, E]}, k {@code [..., S, E]}, v {@code [..., S, Ev]}. */
+    /**
+     * {@code softmax(q · kᵀ / sqrt(E)) · v}, the softmax over S.
+     *
+     * @param q the queries, fp16 or fp32 {@code [..., L, E]} (rank 2 or more)
+     * @param k the keys, of q's dtype {@code [..., S, E]}, the same batch axes
+     * @param v the values, of q's dtype {@code [..., S, Ev]}, the same batch axes
+     * @return the result, of q's dtype and shape {@code [..., L, Ev]}
+     */
     public Value scaledDotProductAttention(Value q, Value k, Value v) { return scaledDotProductAttention(q, k, v, null); }
 
-    /** As {@link #scaledDotProductAttention(Value, Value, Value)} with an additive (float) or keep-where-true
-     *  (bool) mask broadcastable to {@code [..., L, S]} (the ANE is reported to ignore it). */
+    /**
+     * As {@link #scaledDotProductAttention(Value, Value, Value)} with an additive (float) or keep-where-true
+     * (bool) mask broadcastable to {@code [..., L, S]} (the ANE is reported to ignore it).
+     *
+     * @param q    the queries, fp16 or fp32 {@code [..., L, E]} (rank 2 or more)
+     * @param k    the keys, of q's dtype {@code [..., S, E]}, the same batch axes
+     * @param v    the values, of q's dtype {@code [..., S, Ev]}, the same batch axes
+     * @param mask of q's dtype (added to the scores) or bool, broadcasting to {@code [..., L, S]}; or {@code null}
+     * @return the result, of q's dtype and shape {@code [..., L, Ev]}
+     */
     public Value scaledDotProductAttention(Value q, Value k, Value v, Value mask) {
         own(q);
         own(k);
@@ -685,7 +1043,13 @@ public final class MilBuilder {
 
     // ---- normalisation and reductions ---------------------------------------------------------------
 
-    /** {@code exp(x - max) / sum(exp(x - max))} along {@code axis}. */
+    /**
+     * {@code exp(x - max) / sum(exp(x - max))} along {@code axis}.
+     *
+     * @param x    an fp16 or fp32 value of rank 1 or more
+     * @param axis the axis to normalise
+     * @return the result, of x's type
+     */
     public Value softmax(Value x, int axis) {
         own(x);
         requireFloat("softmax", "x", x);
@@ -694,18 +1058,49 @@ public final class MilBuilder {
         return op("softmax", x.type(), arg("axis", int32(axis)), arg("x", x));
     }
 
-    /** Sum over {@code axes} (all axes when none are given); {@code keepDims} keeps them as size 1. */
+    /**
+     * Sum over {@code axes} (all axes when none are given); {@code keepDims} keeps them as size 1.
+     *
+     * @param x        an fp16, fp32 or int32 value of rank 1 or more
+     * @param keepDims whether the reduced axes stay, as size 1, or are dropped
+     * @param axes     the axes to reduce, distinct (negative counts from the end); none: all
+     * @return the result, of x's dtype and x's shape with the reduced axes dropped or 1 (a scalar when every
+     *         axis is dropped)
+     */
     public Value reduceSum(Value x, boolean keepDims, int... axes) { return reduce("reduce_sum", x, keepDims, axes); }
 
-    /** Mean over {@code axes} (all when none are given). */
+    /**
+     * Mean over {@code axes} (all when none are given).
+     *
+     * @param x        an fp16, fp32 or int32 value of rank 1 or more
+     * @param keepDims whether the reduced axes stay, as size 1, or are dropped
+     * @param axes     the axes to reduce, distinct (negative counts from the end); none: all
+     * @return the result, of x's dtype and x's shape with the reduced axes dropped or 1 (a scalar when every
+     *         axis is dropped)
+     */
     public Value reduceMean(Value x, boolean keepDims, int... axes) { return reduce("reduce_mean", x, keepDims, axes); }
 
-    /** Maximum over {@code axes} (all when none are given). */
+    /**
+     * Maximum over {@code axes} (all when none are given).
+     *
+     * @param x        an fp16, fp32 or int32 value of rank 1 or more
+     * @param keepDims whether the reduced axes stay, as size 1, or are dropped
+     * @param axes     the axes to reduce, distinct (negative counts from the end); none: all
+     * @return the result, of x's dtype and x's shape with the reduced axes dropped or 1 (a scalar when every
+     *         axis is dropped)
+     */
     public Value reduceMax(Value x, boolean keepDims, int... axes) { return reduce("reduce_max", x, keepDims, axes); }
 
     /**
      * {@code gamma · (x - mean) / sqrt(var + epsilon) + beta} over {@code axes} (all when empty); gamma and
      * beta ({@code null}: 1 and 0) have the shape of the normalised axes, in order.
+     *
+     * @param x       an fp16 or fp32 value of rank 1 or more
+     * @param axes    the axes to normalise over, distinct; empty for all
+     * @param gamma   the scale, of x's dtype, or {@code null}
+     * @param beta    the offset, of x's dtype, or {@code null}
+     * @param epsilon added to the variance; a number x's dtype holds
+     * @return the result, of x's type
      */
     public Value layerNorm(Value x, int[] axes, Value gamma, Value beta, double epsilon) {
         own(x);
@@ -740,6 +1135,13 @@ public final class MilBuilder {
      * {@code clip(round(x / scale) + zeroPoint)} to int8 or uint8: scale a constant of x's dtype, zeroPoint
      * ({@code null}: 0) a constant of the output dtype, each one value or one per index of {@code axis}
      * ({@code null} unless they are vectors).
+     *
+     * @param x           an fp16 or fp32 value
+     * @param scale       of x's dtype: one value, or (with {@code axis}) a vector of {@code x.dim(axis)} values
+     * @param zeroPoint   of {@code outputDtype}: one value or (with {@code axis}) a vector as scale; {@code null} for 0
+     * @param axis        the axis scale and zero point run along, or {@code null} when each is one value
+     * @param outputDtype {@link ElementType#INT8} or {@link ElementType#UINT8}
+     * @return the result, of x's shape and {@code outputDtype}
      */
     public Value quantize(Value x, Value scale, Value zeroPoint, Integer axis, ElementType outputDtype) {
         own(x);
@@ -753,8 +1155,16 @@ public final class MilBuilder {
         return op(op, withDtype(x.type(), outputDtype), args);
     }
 
-    /** {@code (x - zeroPoint) · scale} from int8/uint8: scale an fp16/fp32 constant, zeroPoint ({@code null}: 0)
-     *  a constant of x's dtype, each one value or one per index of {@code axis}. */
+    /**
+     * {@code (x - zeroPoint) · scale} from int8/uint8: scale an fp16/fp32 constant, zeroPoint ({@code null}: 0)
+     * a constant of x's dtype, each one value or one per index of {@code axis}.
+     *
+     * @param x         an int8 or uint8 value
+     * @param scale     fp16 or fp32: one value, or (with {@code axis}) a vector of {@code x.dim(axis)} values
+     * @param zeroPoint of x's dtype: one value or (with {@code axis}) a vector as scale; {@code null} for 0
+     * @param axis      the axis scale and zero point run along, or {@code null} when each is one value
+     * @return the result, of x's shape and scale's dtype
+     */
     public Value dequantize(Value x, Value scale, Value zeroPoint, Integer axis) {
         own(x);
         own(scale);
@@ -769,7 +1179,15 @@ public final class MilBuilder {
      * A constant weight stored as int8 and expanded at compile time: {@code (data - zeroPoint) · scale}, with
      * one scale (and zero point) for the whole tensor or one per index of {@code axis}.
      *
+     * @param shape       the weight's dimensions, each positive
+     * @param data        the int8 values, one per element, row-major
+     * @param axis        the axis scale and zero point run along when they hold more than one value
      * @param outputDtype fp16 or fp32: the dtype of scale and of the result
+     * @param scale       1 or {@code shape[axis]} values, each one {@code outputDtype} holds
+     * @param zeroPoint   1 or {@code shape[axis]} int8 values
+     * @return the weight, of {@code outputDtype} and {@code shape}
+     * @throws IllegalArgumentException when the data count differs from the element count, the axis is out of
+     *                                  range, or a dtype, scale or zero point count is not one of the above
      */
     public Value constexprAffineDequantize(long[] shape, byte[] data, int axis, DType outputDtype, double[] scale, byte[] zeroPoint) {
         checkOpen();
@@ -796,8 +1214,13 @@ public final class MilBuilder {
 
     // ---- the program --------------------------------------------------------------------------------
 
-    /** Sets the returned values, in order: one output surface each.
-     *  @throws IllegalArgumentException when none is given or one is of a type no surface holds */
+    /**
+     * Sets the returned values, in order: one output surface each. A later call replaces them.
+     *
+     * @param values at least one value of this builder
+     * @return this builder
+     * @throws IllegalArgumentException when none is given or one is of a type no surface holds
+     */
     public MilBuilder returns(Value... values) {
         checkOpen();
         if (values.length == 0) throw new IllegalArgumentException("a program returns at least one value");
@@ -817,6 +1240,7 @@ public final class MilBuilder {
      * The program: program(1.3) with the upstream buildInfo, one function {@code <ios18>}, parameters
      * activations first then weights, and the weight files of its large constants.
      *
+     * @return the program; this builder accepts nothing more
      * @throws IllegalStateException when {@link #returns} was not called or the program was built already
      */
     public MilProgram build() {

@@ -17,7 +17,11 @@ import java.util.Optional;
  */
 public record MilFunction(String name, String opset, List<Parameter> parameters, String attributes,
                           List<Statement> statements, List<String> outputs) {
-    /** @throws IllegalArgumentException when nothing is returned */
+    /**
+     * Copies the lists.
+     *
+     * @throws IllegalArgumentException when nothing is returned
+     */
     public MilFunction {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(opset, "opset");
@@ -27,7 +31,12 @@ public record MilFunction(String name, String opset, List<Parameter> parameters,
         if (outputs.isEmpty()) throw new IllegalArgumentException("function " + name + " returns nothing");
     }
 
-    /** The declared type of {@code name}: a parameter or a statement result of this function. */
+    /**
+     * The declared type of a value of this function.
+     *
+     * @param name a parameter or statement result name
+     * @return its declared type, or empty when this function defines no such name
+     */
     public Optional<MilType> typeOf(String name) {
         for (Parameter p : parameters) if (p.name().equals(name)) return Optional.of(p.type());
         for (Statement s : statements) {

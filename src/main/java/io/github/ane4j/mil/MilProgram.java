@@ -84,6 +84,8 @@ public final class MilProgram {
     /**
      * Parses MIL text into a program whose parameters are all activations (see {@link #withWeights}).
      *
+     * @param text the MIL text, {@code program(…) { … }}
+     * @return the program; its {@link #text()} is {@code text} as given
      * @throws MilCompileException for malformed text, with the 1-based line and column of the cause: bad
      *                             syntax, a literal that does not fit its declared type, a name used before
      *                             it is defined or defined twice, or a parameter or returned value of a type
@@ -100,6 +102,7 @@ public final class MilProgram {
      * @param version    the program version, e.g. {@code "1.3"}
      * @param attributes program attributes, e.g. {@code buildInfo}; may be empty
      * @param functions  at least one function
+     * @return the program, without weight files
      * @throws IllegalArgumentException when a name is used before it is defined or defined twice in a
      *                                  function, a returned value is undefined, main's parameter or output
      *                                  types do not fit surfaces, or an activation parameter follows a weight
@@ -115,48 +118,95 @@ public final class MilProgram {
         return new MilProgram(printed.text(), version, attributes, functions, printed.lines(), weightFiles, packedRegions);
     }
 
-    /** The MIL text a backend compiles: as given to {@link #parse}, else printed from the model. */
+    /**
+     * The MIL text a backend compiles.
+     *
+     * @return the text as given to {@link #parse}, else printed from the model
+     */
     public String text() { return text; }
 
-    /** The program version as written, e.g. {@code "1.3"}. */
+    /**
+     * The program version as written.
+     *
+     * @return e.g. {@code "1.3"}
+     */
     public String version() { return version; }
 
-    /** The program attributes in written order (e.g. {@code buildInfo}); empty when there are none. */
+    /**
+     * The program attributes.
+     *
+     * @return the attributes in written order (e.g. {@code buildInfo}); empty when there are none
+     */
     public List<Attribute> attributes() { return attributes; }
 
-    /** Every function in written order. */
+    /**
+     * Every function.
+     *
+     * @return the functions in written order; at least one
+     */
     public List<MilFunction> functions() { return functions; }
 
-    /** The function the bridge compiles: {@code main}, else the first. */
+    /**
+     * The function the bridge compiles.
+     *
+     * @return the function named {@code main}, else the first
+     */
     public MilFunction main() { return mainOf(functions); }
 
-    /** {@link #main()}'s parameters as surfaces, in declaration order: activations, then weights. */
+    /**
+     * {@link #main()}'s parameters as surfaces.
+     *
+     * @return one spec per input surface, in declaration order: activations, then weights
+     */
     public List<TensorSpec> parameters() { return parameters; }
 
-    /** {@link #main()}'s returned values as surfaces, in return order, each with its declared type. */
+    /**
+     * {@link #main()}'s returned values as surfaces.
+     *
+     * @return one spec per output surface, in return order, each with its declared type
+     */
     public List<TensorSpec> outputs() { return outputs; }
 
-    /** Number of trailing parameters of {@link #main()} that are dynamic weights. */
+    /**
+     * Number of trailing parameters of {@link #main()} that are dynamic weights.
+     *
+     * @return the weight count, 0 when every parameter is an activation
+     */
     public int weightCount() { return weightCount; }
 
-    /** The distinct BLOBFILE paths as written (e.g. {@code @model_path/weights/wq.bin}), in order of first
-     *  appearance; these name the weight files a compile needs. */
+    /**
+     * The weight files a compile needs.
+     *
+     * @return the distinct BLOBFILE paths as written (e.g. {@code @model_path/weights/wq.bin}), in order of
+     *         first appearance
+     */
     public List<String> blobFiles() { return blobFiles; }
 
-    /** The weight files this program brings for its BLOBFILE constants (those a {@link MilBuilder} made), by
-     *  path; read-only views, empty for parsed programs. */
+    /**
+     * The weight files this program brings for its BLOBFILE constants (those a {@link MilBuilder} made).
+     *
+     * @return the files' bytes by path, as fresh read-only views; empty for parsed programs
+     */
     public Map<String, ByteBuffer> weightFiles() {
         Map<String, ByteBuffer> views = new LinkedHashMap<>();
         weightFiles.forEach((path, bytes) -> views.put(path, ByteBuffer.wrap(bytes).asReadOnlyBuffer()));
         return Collections.unmodifiableMap(views);
     }
 
-    /** Where the inputs and weights of a program built with {@link MilBuilder.WeightLayout#PACKED} live in its
-     *  packed inputs, in declaration order; empty for other programs. */
+    /**
+     * Where the inputs and weights of a program built with {@link MilBuilder.WeightLayout#PACKED} live in its
+     * packed inputs.
+     *
+     * @return one region per logical input or weight, in declaration order; empty for other programs
+     */
     public List<PackedRegion> packedRegions() { return packedRegions; }
 
-    /** The 1-based line of {@code statement} in {@link #text()}, or 0 when it is not one of this program's
-     *  statements (compared by identity). */
+    /**
+     * Where a statement is in {@link #text()}.
+     *
+     * @param statement one of this program's statements (compared by identity)
+     * @return its 1-based line, or 0 when it is not one of this program's statements
+     */
     public int lineOf(Statement statement) {
         Integer line = lines.get(statement);
         return line == null ? 0 : line;
@@ -166,6 +216,8 @@ public final class MilProgram {
      * This program with its last {@code count} main parameters marked as dynamic weights and the others as
      * activations; same text and weight files.
      *
+     * @param count how many trailing parameters of {@link #main()} are weights
+     * @return the marked program ({@code this} when it is already marked so)
      * @throws IllegalArgumentException unless 0 &lt;= count &lt;= the number of parameters
      */
     public MilProgram withWeights(int count) {
@@ -193,6 +245,8 @@ public final class MilProgram {
      * static pipelines compile, and compile again whenever the weights change.
      *
      * @param values every weight's values by parameter name, row-major in its declared shape
+     * @return a program without weight parameters, its text printed anew, carrying this program's weight files
+     *         and one more per baked weight
      * @throws IllegalArgumentException when a weight has no values, the wrong number of them, or is not fp16 or
      *                                  fp32, or a name in {@code values} is not a weight of this program
      */

@@ -10,25 +10,50 @@ import java.util.Objects;
  */
 public sealed interface MilType permits MilType.Tensor, MilType.Scalar, MilType.Dict {
 
-    /** The MIL spelling, e.g. {@code tensor<fp16, [1, 64, 1, 64]>}, {@code int32} or {@code dict<string, string>}. */
+    /**
+     * The MIL spelling.
+     *
+     * @return e.g. {@code tensor<fp16, [1, 64, 1, 64]>}, {@code int32} or {@code dict<string, string>}
+     */
     String text();
 
-    /** A tensor type; the shape array is copied.
-     *  @throws IllegalArgumentException when a dimension is not positive */
+    /**
+     * A tensor type.
+     *
+     * @param dtype element type
+     * @param shape dimensions, outermost first (copied; none for rank 0)
+     * @return the type
+     * @throws IllegalArgumentException when a dimension is not positive
+     */
     static Tensor tensor(ElementType dtype, long... shape) { return new Tensor(dtype, shape); }
 
-    /** A scalar type. */
+    /**
+     * A scalar type.
+     *
+     * @param dtype element type
+     * @return the type
+     */
     static Scalar scalar(ElementType dtype) { return new Scalar(dtype); }
 
-    /** Whether {@code a} and {@code b} describe the same values: equal, or a scalar and a rank-0 tensor of
-     *  one dtype. */
+    /**
+     * Whether two types describe the same values.
+     *
+     * @param a a type
+     * @param b another type
+     * @return true when they are equal, or a scalar and a rank-0 tensor of one dtype
+     */
     static boolean sameValueType(MilType a, MilType b) {
         if (a instanceof Dict || b instanceof Dict) return a.equals(b);
         return elementType(a) == elementType(b) && Arrays.equals(shape(a), shape(b));
     }
 
-    /** The element type of a tensor or scalar type.
-     *  @throws IllegalArgumentException for a dict type */
+    /**
+     * The element type of a tensor or scalar type.
+     *
+     * @param t a tensor or scalar type
+     * @return its dtype
+     * @throws IllegalArgumentException for a dict type
+     */
     static ElementType elementType(MilType t) {
         return switch (t) {
             case Tensor tensor -> tensor.dtype();
@@ -37,8 +62,13 @@ public sealed interface MilType permits MilType.Tensor, MilType.Scalar, MilType.
         };
     }
 
-    /** The dimensions of a tensor type; an empty array for a scalar.
-     *  @throws IllegalArgumentException for a dict type */
+    /**
+     * The dimensions of a tensor or scalar type.
+     *
+     * @param t a tensor or scalar type
+     * @return its dimensions, outermost first (a copy); empty for a scalar
+     * @throws IllegalArgumentException for a dict type
+     */
     static long[] shape(MilType t) {
         return switch (t) {
             case Tensor tensor -> tensor.shape();
@@ -54,7 +84,11 @@ public sealed interface MilType permits MilType.Tensor, MilType.Scalar, MilType.
      * @param shape dimensions (copied on the way in and out)
      */
     record Tensor(ElementType dtype, long[] shape) implements MilType {
-        /** @throws IllegalArgumentException when a dimension is not positive */
+        /**
+         * Copies the shape.
+         *
+         * @throws IllegalArgumentException when a dimension is not positive
+         */
         public Tensor {
             Objects.requireNonNull(dtype, "dtype");
             shape = shape.clone();
@@ -63,16 +97,35 @@ public sealed interface MilType permits MilType.Tensor, MilType.Scalar, MilType.
             }
         }
 
+        /**
+         * The dimensions.
+         *
+         * @return the dimensions, outermost first; a copy
+         */
         @Override
         public long[] shape() { return shape.clone(); }
 
-        /** Number of axes. */
+        /**
+         * Number of axes.
+         *
+         * @return the rank, 0 for a rank-0 tensor
+         */
         public int rank() { return shape.length; }
 
-        /** Dimension {@code axis} (0-based). */
+        /**
+         * One dimension.
+         *
+         * @param axis 0-based axis, {@code 0 <= axis < rank()}
+         * @return dimension {@code axis}
+         * @throws ArrayIndexOutOfBoundsException when the axis is out of range
+         */
         public long dim(int axis) { return shape[axis]; }
 
-        /** Number of elements; {@link Long#MAX_VALUE} when the product overflows. */
+        /**
+         * Number of elements.
+         *
+         * @return the product of the dimensions (1 for rank 0), or {@link Long#MAX_VALUE} when it overflows
+         */
         public long elementCount() {
             long n = 1;
             for (long d : shape) {
@@ -99,8 +152,17 @@ public sealed interface MilType permits MilType.Tensor, MilType.Scalar, MilType.
         public String toString() { return text(); }
     }
 
-    /** A scalar such as {@code int32} or {@code bool}. */
+    /**
+     * A scalar such as {@code int32} or {@code bool}.
+     *
+     * @param dtype element type
+     */
     record Scalar(ElementType dtype) implements MilType {
+        /**
+         * Checks the dtype.
+         *
+         * @throws NullPointerException when {@code dtype} is null
+         */
         public Scalar { Objects.requireNonNull(dtype, "dtype"); }
 
         @Override
@@ -110,8 +172,18 @@ public sealed interface MilType permits MilType.Tensor, MilType.Scalar, MilType.
         public String toString() { return text(); }
     }
 
-    /** {@code dict<key, value>}, as in the program attribute {@code buildInfo}. */
+    /**
+     * {@code dict<key, value>}, as in the program attribute {@code buildInfo}.
+     *
+     * @param key   the key type
+     * @param value the value type
+     */
     record Dict(MilType key, MilType value) implements MilType {
+        /**
+         * Checks the parts.
+         *
+         * @throws NullPointerException when {@code key} or {@code value} is null
+         */
         public Dict {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");

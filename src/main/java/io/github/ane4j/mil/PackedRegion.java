@@ -22,15 +22,31 @@ import java.util.Objects;
  * @param transposed whether the block holds the transpose (channels = cols, columns = rows)
  */
 public record PackedRegion(String name, Parameter.Role role, int input, long offset, long rows, long cols, boolean transposed) {
+    /**
+     * Checks the parts.
+     *
+     * @throws NullPointerException when {@code name} or {@code role} is null
+     */
     public PackedRegion {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(role, "role");
     }
 
-    /** Number of elements of the logical tensor. */
+    /**
+     * Number of elements of the logical tensor.
+     *
+     * @return {@code rows · cols}
+     */
     public long elementCount() { return rows * cols; }
 
-    /** Index in the packed surface (dense, row-major {@code [channels, width]}) of logical element {@code (r, c)}. */
+    /**
+     * Where a logical element lives in the packed surface. Not range-checked.
+     *
+     * @param r     row of the logical tensor, {@code 0 <= r < rows}
+     * @param c     column of the logical tensor, {@code 0 <= c < cols}
+     * @param width the packed input's width (its last dimension)
+     * @return the element's index in the dense, row-major {@code [channels, width]} surface
+     */
     public long index(long r, long c, long width) {
         return transposed ? c * width + offset + r : r * width + offset + c;
     }

@@ -19,6 +19,11 @@ public record Parameter(String name, MilType type, Role role) {
         WEIGHT
     }
 
+    /**
+     * Checks the parts.
+     *
+     * @throws NullPointerException when {@code name}, {@code type} or {@code role} is null
+     */
     public Parameter {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");

@@ -21,13 +21,22 @@ public record Statement(List<Result> results, String op, List<Argument> argument
      * @param type its declared type (the compiler checks it against the op's inferred type)
      */
     public record Result(String name, MilType type) {
+        /**
+         * Checks the parts.
+         *
+         * @throws NullPointerException when {@code name} or {@code type} is null
+         */
         public Result {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(type, "type");
         }
     }
 
-    /** @throws IllegalArgumentException when there is no result */
+    /**
+     * Copies the lists.
+     *
+     * @throws IllegalArgumentException when there is no result
+     */
     public Statement {
         results = List.copyOf(results);
         Objects.requireNonNull(op, "op");
@@ -36,16 +45,30 @@ public record Statement(List<Result> results, String op, List<Argument> argument
         if (results.isEmpty()) throw new IllegalArgumentException("a statement needs at least one result");
     }
 
-    /** The name of the first result. */
+    /**
+     * The name of the first result.
+     *
+     * @return the name, e.g. {@code y}
+     */
     public String name() { return results.get(0).name(); }
 
-    /** The argument {@code key}, if present. */
+    /**
+     * An argument by key.
+     *
+     * @param key the operand name, e.g. {@code x}
+     * @return its value, or empty when the statement has no such argument
+     */
     public Optional<Operand> argument(String key) {
         for (Argument a : arguments) if (a.key().equals(key)) return Optional.of(a.value());
         return Optional.empty();
     }
 
-    /** The attribute {@code key}, if present. */
+    /**
+     * An attribute by key.
+     *
+     * @param key the attribute name, e.g. {@code name}
+     * @return its value, or empty when the statement has no such attribute
+     */
     public Optional<Literal> attribute(String key) {
         for (Attribute a : attributes) if (a.key().equals(key)) return Optional.of(a.value());
         return Optional.empty();

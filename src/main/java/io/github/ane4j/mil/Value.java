@@ -15,23 +15,48 @@ public final class Value {
         this.type = type;
     }
 
-    /** Its name in the MIL text. */
+    /**
+     * Its name in the MIL text.
+     *
+     * @return the name, unique in the function
+     */
     public String name() { return name; }
 
-    /** Its type: a tensor, or a scalar (rank 0). */
+    /**
+     * Its type.
+     *
+     * @return a tensor, or a scalar (rank 0)
+     */
     public MilType type() { return type; }
 
-    /** Its element type. */
+    /**
+     * Its element type.
+     *
+     * @return the dtype
+     */
     public ElementType dtype() { return MilType.elementType(type); }
 
-    /** Its dimensions, outermost first (empty for a scalar); a copy. */
+    /**
+     * Its dimensions.
+     *
+     * @return the dimensions, outermost first (empty for a scalar); a copy
+     */
     public long[] shape() { return MilType.shape(type); }
 
-    /** Number of axes (0 for a scalar). */
+    /**
+     * Number of axes.
+     *
+     * @return the rank, 0 for a scalar
+     */
     public int rank() { return MilType.shape(type).length; }
 
-    /** Dimension {@code axis}; negative axes count from the end.
-     *  @throws IndexOutOfBoundsException when the axis is out of range */
+    /**
+     * One dimension.
+     *
+     * @param axis the axis; negative axes count from the end ({@code -1} is the last)
+     * @return dimension {@code axis}
+     * @throws IndexOutOfBoundsException when the axis is out of range
+     */
     public long dim(int axis) {
         long[] shape = shape();
         int a = axis < 0 ? axis + shape.length : axis;
