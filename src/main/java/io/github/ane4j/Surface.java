@@ -219,19 +219,26 @@ public final class Surface {
      */
     private void transfer(boolean writing, long first, MemorySegment data, DType dataType, long count) {
         long chunk = SurfaceTransfers.CHUNK_BYTES / Math.max(dataType.byteSize(), dtype().byteSize());
-        int kindCode = kind.nativeCode(), dataCode = dataType.nativeCode();
         KernelState state = kernel.state();
         synchronized (state) {
             state.checkOpen();
+            if (count <= chunk) { // apart from the loop, so the JIT can keep the caller's segment off the heap
+                move(writing, state, first, data, dataType, count);
+                return;
+            }
             for (long done = 0; done < count; done += chunk) {
                 long n = Math.min(chunk, count - done);
-                MemorySegment part = n == count ? data : data.asSlice(done * dataType.byteSize(), n * dataType.byteSize());
-                int result = writing
-                        ? SurfaceTransfers.write(state.address(), kindCode, index, first + done, part, dataCode, n)
-                        : SurfaceTransfers.read(state.address(), kindCode, index, first + done, part, dataCode, n);
-                if (result != 0) throw BridgeErrors.lastError((writing ? "write " : "read ") + this);
+                move(writing, state, first + done, data.asSlice(done * dataType.byteSize(), n * dataType.byteSize()), dataType, n);
             }
         }
+    }
+
+    /** One native call: see {@link #transfer}. */
+    private void move(boolean writing, KernelState state, long first, MemorySegment data, DType dataType, long count) {
+        int result = writing
+                ? SurfaceTransfers.write(state.address(), kind.nativeCode(), index, first, data, dataType.nativeCode(), count)
+                : SurfaceTransfers.read(state.address(), kind.nativeCode(), index, first, data, dataType.nativeCode(), count);
+        if (result != 0) throw BridgeErrors.lastError((writing ? "write " : "read ") + this);
     }
 
     /** Call with the kernel state's monitor held, after checkOpen. */
