@@ -145,7 +145,7 @@ void ane_bridge_free_blob(void *ptr);
  * ==================================================================================================== */
 
 /** Library version, e.g. "0.1.0", and the ABI level (bumped when functions are added). */
-#define ANE_BRIDGE_ABI_VERSION 2
+#define ANE_BRIDGE_ABI_VERSION 3
 const char *ane_bridge_version(void);
 int ane_bridge_abi_version(void);
 
@@ -258,7 +258,8 @@ size_t ane_bridge_surface_size(const ANEKernelHandle *kernel, int kind, int idx)
 int ane_bridge_surface_dtype(const ANEKernelHandle *kernel, int kind, int idx);
 
 /** Base address of a surface, stable for the surface's life (until the last kernel using it is freed),
- *  or NULL on bad arguments. CPU access must happen between lock and unlock. */
+ *  or NULL on bad arguments. CPU access must happen between lock and unlock, unless
+ *  ane_bridge_surface_needs_lock says the kernel's surfaces need none. */
 void *ane_bridge_surface_pointer(const ANEKernelHandle *kernel, int kind, int idx);
 
 /** Lock a surface for CPU access (read_only != 0 for reads only) and return its base address, or NULL.
@@ -290,6 +291,35 @@ void ane_bridge_write_input_f32(ANEKernelHandle *kernel, int idx, const float *d
  *  infinity). Vectorised where the CPU allows. Buffers must not overlap. */
 void ane_bridge_fp32_to_fp16(const float *src, uint16_t *dst, size_t n);
 void ane_bridge_fp16_to_fp32(const uint16_t *src, float *dst, size_t n);
+
+/* ---- Element transfers (ABI level 3) --------------------------------------------------------------- */
+
+/**
+ * Write count elements into surface (kind, idx), starting at its element first, in one call that locks
+ * the surface, copies or converts and unlocks it. src holds the values as src_dtype: the surface's own
+ * dtype (copied as they are) or ANE_DTYPE_FP32 (converted as write_input_f32 does: fp16 rounded to
+ * nearest even, integers rounded and saturated). first + count must not exceed the surface's element
+ * count; src may be NULL when count is 0. Returns 0, or -1 with nothing written (bad handle, kind,
+ * index, dtype or range, NULL src).
+ */
+int ane_bridge_surface_write(ANEKernelHandle *kernel, int kind, int idx, size_t first,
+                             const void *src, int src_dtype, size_t count);
+
+/**
+ * Read count elements of surface (kind, idx), starting at its element first, into dst as dst_dtype: the
+ * surface's own dtype (copied) or ANE_DTYPE_FP32 (converted as read_output_f32 does). Same rules and
+ * result as surface_write; the surface is locked for reading only.
+ */
+int ane_bridge_surface_read(ANEKernelHandle *kernel, int kind, int idx, size_t first,
+                            void *dst, int dst_dtype, size_t count);
+
+/**
+ * 1 when CPU access to the kernel's surfaces must happen between ane_bridge_surface_lock and _unlock (the
+ * ANE backend: IOSurfaces); 0 when they are plain CPU memory that the caller may read and write through
+ * ane_bridge_surface_pointer at any time outside an eval without locking (the reference backend);
+ * -1 for a NULL kernel. Fixed for the kernel's life.
+ */
+int ane_bridge_surface_needs_lock(const ANEKernelHandle *kernel);
 
 #ifdef __cplusplus
 }

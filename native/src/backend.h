@@ -54,7 +54,8 @@ typedef struct ane_backend {
 
     /* Surfaces: allocate s->capacity bytes (s->size, s->capacity, s->dtype set by the core), zeroed and
      * 64-byte aligned, setting s->base and s->impl. The tensor is s->size bytes at s->base; the rest is
-     * padding nobody writes. Lock/unlock bracket CPU access (may be no-ops). */
+     * padding nobody writes. Lock/unlock bracket CPU access; both NULL when the memory is plain CPU memory
+     * that needs no lock (the core then skips them, and tells callers so through surface_needs_lock). */
     int (*surface_alloc)(ane_surface *s);
     void (*surface_free)(ane_surface *s);
     int (*surface_lock)(ane_surface *s, int read_only);

@@ -79,22 +79,33 @@ static void round_scalar(float *x, size_t n) {
 }
 
 #if defined(__x86_64__)
+/* The x86 conversions move W elements per instruction. Stores that cross a cache line cost twice as much,
+ * and a caller's buffer (a Java array, a range of a surface) can start anywhere: so the first block is
+ * converted unaligned, the loop resumes at the first element whose destination is ALIGN-byte aligned, and
+ * the last block overlaps the one before it instead of a scalar tail. Elements converted twice get the same
+ * bits both times (src and dst never overlap). Fewer than W elements go the scalar way. */
+#define ALIGNED_BLOCKS(n, dst, W, ALIGN, BLOCK, SCALAR)                                              \
+    do {                                                                                            \
+        if ((n) < (W)) { SCALAR; break; }                                                           \
+        BLOCK(0);                                                                                   \
+        size_t skew_ = (uintptr_t)(dst) % (ALIGN), i_ = (W);                                        \
+        if (skew_ % sizeof *(dst) == 0 && skew_ != 0) i_ = ((ALIGN) - skew_) / sizeof *(dst);       \
+        for (; i_ + (W) <= (n); i_ += (W)) BLOCK(i_);                                               \
+        if (i_ < (n)) BLOCK((n) - (W));                                                             \
+    } while (0)
+
 __attribute__((target("f16c,avx")))
 static void to_fp16_f16c(const float *src, uint16_t *dst, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT);
-        _mm_storeu_si128((__m128i *)(dst + i), h);
-    }
-    to_fp16_scalar(src + i, dst + i, n - i);
+#define BLOCK(i) _mm_storeu_si128((__m128i *)(dst + (i)), _mm256_cvtps_ph(_mm256_loadu_ps(src + (i)), _MM_FROUND_TO_NEAREST_INT))
+    ALIGNED_BLOCKS(n, dst, 8, 16, BLOCK, to_fp16_scalar(src, dst, n));
+#undef BLOCK
 }
 
 __attribute__((target("f16c,avx")))
 static void to_fp32_f16c(const uint16_t *src, float *dst, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
-    to_fp32_scalar(src + i, dst + i, n - i);
+#define BLOCK(i) _mm256_storeu_ps(dst + (i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + (i)))))
+    ALIGNED_BLOCKS(n, dst, 8, 32, BLOCK, to_fp32_scalar(src, dst, n));
+#undef BLOCK
 }
 
 __attribute__((target("f16c,avx")))
@@ -109,20 +120,16 @@ static void round_f16c(float *x, size_t n) {
 
 __attribute__((target("avx512f")))
 static void to_fp16_avx512(const float *src, uint16_t *dst, size_t n) {
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m256i h = _mm512_cvtps_ph(_mm512_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT);
-        _mm256_storeu_si256((__m256i *)(dst + i), h);
-    }
-    to_fp16_scalar(src + i, dst + i, n - i);
+#define BLOCK(i) _mm256_storeu_si256((__m256i *)(dst + (i)), _mm512_cvtps_ph(_mm512_loadu_ps(src + (i)), _MM_FROUND_TO_NEAREST_INT))
+    ALIGNED_BLOCKS(n, dst, 16, 32, BLOCK, to_fp16_f16c(src, dst, n));
+#undef BLOCK
 }
 
 __attribute__((target("avx512f")))
 static void to_fp32_avx512(const uint16_t *src, float *dst, size_t n) {
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(dst + i, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(src + i))));
-    to_fp32_scalar(src + i, dst + i, n - i);
+#define BLOCK(i) _mm512_storeu_ps(dst + (i), _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(src + (i)))))
+    ALIGNED_BLOCKS(n, dst, 16, 64, BLOCK, to_fp32_f16c(src, dst, n));
+#undef BLOCK
 }
 
 __attribute__((target("avx512f")))

@@ -1,6 +1,7 @@
 /* Copies between caller memory and surfaces. Every handle, index and size is checked before any memory
  * is touched; each access is bracketed by the backend's lock and unlock. */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -28,22 +29,6 @@ static ane_surface *checked(const ANEKernelHandle *k, int kind, int idx, const v
     return s;
 }
 
-/* As checked(), for count elements of the surface's own dtype. */
-static ane_surface *checked_elements(const ANEKernelHandle *k, int kind, int idx, const void *data, size_t count,
-                                     const char *fn) {
-    ane_surface **slot = ane_kernel_slot(k, kind, idx, fn);
-    if (!slot) return NULL;
-    ane_surface *s = *slot;
-    size_t elem = ane_dtype_size(s->dtype), capacity = s->size / elem;
-    if (count > capacity) {
-        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "%s: %zu elements do not fit %s %d ('%s'), which holds %zu %s "
-                      "elements", fn, count, ane_kind_name(kind), idx, ane_kernel_surface_name(k, kind, idx), capacity,
-                      ane_dtype_name(s->dtype));
-        return NULL;
-    }
-    return checked(k, kind, idx, data, count * elem, fn);
-}
-
 static void write_bytes(ANEKernelHandle *k, int kind, int idx, const void *data, size_t bytes, const char *fn) {
     ane_surface *s = checked(k, kind, idx, data, bytes, fn);
     if (!s || bytes == 0 || ane_surface_lock(s, 0, kind, idx, fn) != 0) return;
@@ -57,23 +42,68 @@ static double to_integer(float f, double lo, double hi) {
     return v != v ? 0 : v < lo ? lo : v > hi ? hi : v;
 }
 
-static void write_floats(ANEKernelHandle *k, int kind, int idx, const float *data, size_t count, const char *fn) {
-    ane_surface *s = checked_elements(k, kind, idx, data, count, fn);
-    if (!s || count == 0 || ane_surface_lock(s, 0, kind, idx, fn) != 0) return;
-    switch (s->dtype) {
-    case ANE_DTYPE_FP16: ane_fp32_to_fp16(data, s->base, count); break;
-    case ANE_DTYPE_FP32: memcpy(s->base, data, count * sizeof *data); break;
+/* count floats stored as dtype at dst: fp16 rounded to nearest even, integers rounded and saturated. */
+static void floats_to(int dtype, void *dst, const float *src, size_t count) {
+    switch (dtype) {
+    case ANE_DTYPE_FP16: ane_fp32_to_fp16(src, dst, count); break;
+    case ANE_DTYPE_FP32: memcpy(dst, src, count * sizeof *src); break;
     case ANE_DTYPE_INT32:
-        for (size_t i = 0; i < count; i++) ((int32_t *)s->base)[i] = (int32_t)to_integer(data[i], INT32_MIN, INT32_MAX);
+        for (size_t i = 0; i < count; i++) ((int32_t *)dst)[i] = (int32_t)to_integer(src[i], INT32_MIN, INT32_MAX);
         break;
     case ANE_DTYPE_INT8:
-        for (size_t i = 0; i < count; i++) ((int8_t *)s->base)[i] = (int8_t)to_integer(data[i], INT8_MIN, INT8_MAX);
+        for (size_t i = 0; i < count; i++) ((int8_t *)dst)[i] = (int8_t)to_integer(src[i], INT8_MIN, INT8_MAX);
         break;
     default:
-        for (size_t i = 0; i < count; i++) ((uint8_t *)s->base)[i] = (uint8_t)to_integer(data[i], 0, UINT8_MAX);
+        for (size_t i = 0; i < count; i++) ((uint8_t *)dst)[i] = (uint8_t)to_integer(src[i], 0, UINT8_MAX);
         break;
     }
-    ane_surface_unlock(s, 0, kind, idx, fn);
+}
+
+/* count values of dtype at src as floats (exact for every dtype but large int32). */
+static void floats_from(int dtype, const void *src, float *dst, size_t count) {
+    switch (dtype) {
+    case ANE_DTYPE_FP16: ane_fp16_to_fp32(src, dst, count); break;
+    case ANE_DTYPE_FP32: memcpy(dst, src, count * sizeof *dst); break;
+    case ANE_DTYPE_INT32: for (size_t i = 0; i < count; i++) dst[i] = (float)((const int32_t *)src)[i]; break;
+    case ANE_DTYPE_INT8: for (size_t i = 0; i < count; i++) dst[i] = ((const int8_t *)src)[i]; break;
+    default: for (size_t i = 0; i < count; i++) dst[i] = ((const uint8_t *)src)[i]; break;
+    }
+}
+
+/* Moves count elements between data, held as data_dtype (the surface's own dtype: copied; fp32: converted),
+ * and surface (kind, idx) of k from element first on, under one lock. Every argument is checked first;
+ * returns 0, or -1 with the last error naming fn and nothing moved. */
+static int transfer(ANEKernelHandle *k, int kind, int idx, size_t first, void *data, int data_dtype, size_t count,
+                    int writing, const char *fn) {
+    ane_surface **slot = ane_kernel_slot(k, kind, idx, fn);
+    if (!slot) return -1;
+    ane_surface *s = *slot;
+    size_t elem = ane_dtype_size(s->dtype), elements = s->size / elem;
+    if (data_dtype != s->dtype && data_dtype != ANE_DTYPE_FP32) {
+        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "%s: %s %d ('%s') holds %s; the caller's values must be %s or fp32, "
+                      "not %s", fn, ane_kind_name(kind), idx, ane_kernel_surface_name(k, kind, idx),
+                      ane_dtype_name(s->dtype), ane_dtype_name(s->dtype), ane_dtype_name(data_dtype));
+        return -1;
+    }
+    if (first > elements || count > elements - first) {
+        char from[48] = "";
+        if (first > 0) snprintf(from, sizeof from, " from element %zu on", first);
+        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "%s: %zu elements%s do not fit %s %d ('%s'), which holds %zu %s "
+                      "elements", fn, count, from, ane_kind_name(kind), idx, ane_kernel_surface_name(k, kind, idx),
+                      elements, ane_dtype_name(s->dtype));
+        return -1;
+    }
+    if (count == 0) return 0;
+    if (!data) {
+        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "%s: data is NULL", fn);
+        return -1;
+    }
+    if (ane_surface_lock(s, !writing, kind, idx, fn) != 0) return -1;
+    char *at = (char *)s->base + first * elem;
+    if (data_dtype == s->dtype) memcpy(writing ? at : data, writing ? data : at, count * elem);
+    else if (writing) floats_to(s->dtype, at, data, count);
+    else floats_from(s->dtype, at, data, count);
+    return ane_surface_unlock(s, !writing, kind, idx, fn);
 }
 
 void ane_bridge_write_input(ANEKernelHandle *kernel, int idx, const void *data, size_t bytes) {
@@ -88,12 +118,12 @@ void ane_bridge_write_weight(ANEKernelHandle *kernel, int idx, const void *fp16_
 
 void ane_bridge_write_weight_f32(ANEKernelHandle *kernel, int idx, const float *fp32_data, size_t count) {
     ane_error_clear();
-    write_floats(kernel, ANE_SURFACE_WEIGHT, idx, fp32_data, count, "write_weight_f32");
+    transfer(kernel, ANE_SURFACE_WEIGHT, idx, 0, (void *)fp32_data, ANE_DTYPE_FP32, count, 1, "write_weight_f32");
 }
 
 void ane_bridge_write_input_f32(ANEKernelHandle *kernel, int idx, const float *data, size_t count) {
     ane_error_clear();
-    write_floats(kernel, ANE_SURFACE_INPUT, idx, data, count, "write_input_f32");
+    transfer(kernel, ANE_SURFACE_INPUT, idx, 0, (void *)data, ANE_DTYPE_FP32, count, 1, "write_input_f32");
 }
 
 void ane_bridge_read_output(ANEKernelHandle *kernel, int idx, void *data, size_t bytes) {
@@ -107,17 +137,19 @@ void ane_bridge_read_output(ANEKernelHandle *kernel, int idx, void *data, size_t
 
 void ane_bridge_read_output_f32(ANEKernelHandle *kernel, int idx, float *data, size_t count) {
     ane_error_clear();
-    const char *fn = "read_output_f32";
-    ane_surface *s = checked_elements(kernel, ANE_SURFACE_OUTPUT, idx, data, count, fn);
-    if (!s || count == 0 || ane_surface_lock(s, 1, ANE_SURFACE_OUTPUT, idx, fn) != 0) return;
-    switch (s->dtype) {
-    case ANE_DTYPE_FP16: ane_fp16_to_fp32(s->base, data, count); break;
-    case ANE_DTYPE_FP32: memcpy(data, s->base, count * sizeof *data); break;
-    case ANE_DTYPE_INT32: for (size_t i = 0; i < count; i++) data[i] = (float)((const int32_t *)s->base)[i]; break;
-    case ANE_DTYPE_INT8: for (size_t i = 0; i < count; i++) data[i] = ((const int8_t *)s->base)[i]; break;
-    default: for (size_t i = 0; i < count; i++) data[i] = ((const uint8_t *)s->base)[i]; break;
-    }
-    ane_surface_unlock(s, 1, ANE_SURFACE_OUTPUT, idx, fn);
+    transfer(kernel, ANE_SURFACE_OUTPUT, idx, 0, data, ANE_DTYPE_FP32, count, 0, "read_output_f32");
+}
+
+int ane_bridge_surface_write(ANEKernelHandle *kernel, int kind, int idx, size_t first, const void *src, int src_dtype,
+                             size_t count) {
+    ane_error_clear();
+    return transfer(kernel, kind, idx, first, (void *)src, src_dtype, count, 1, "surface_write");
+}
+
+int ane_bridge_surface_read(ANEKernelHandle *kernel, int kind, int idx, size_t first, void *dst, int dst_dtype,
+                            size_t count) {
+    ane_error_clear();
+    return transfer(kernel, kind, idx, first, dst, dst_dtype, count, 0, "surface_read");
 }
 
 void ane_bridge_copy_io(ANEKernelHandle *src, int src_out_idx, ANEKernelHandle *dst, int dst_in_idx) {

@@ -47,14 +47,14 @@ void ane_surface_release(ane_surface *s) {
 }
 
 int ane_surface_lock(ane_surface *s, int read_only, int kind, int idx, const char *fn) {
-    if (s->backend->surface_lock(s, read_only != 0) == 0) return 0;
+    if (!s->backend->surface_lock || s->backend->surface_lock(s, read_only != 0) == 0) return 0;
     ane_error_set_fallback(ANE_ERR_INTERNAL, "%s: the %s backend could not lock %s %d", fn, s->backend->name,
                            ane_kind_name(kind), idx);
     return -1;
 }
 
 int ane_surface_unlock(ane_surface *s, int read_only, int kind, int idx, const char *fn) {
-    if (s->backend->surface_unlock(s, read_only != 0) == 0) return 0;
+    if (!s->backend->surface_unlock || s->backend->surface_unlock(s, read_only != 0) == 0) return 0;
     ane_error_set_fallback(ANE_ERR_INTERNAL, "%s: the %s backend could not unlock %s %d", fn, s->backend->name,
                            ane_kind_name(kind), idx);
     return -1;
@@ -76,6 +76,15 @@ void *ane_bridge_surface_pointer(const ANEKernelHandle *kernel, int kind, int id
     ane_error_clear();
     ane_surface **slot = ane_kernel_slot(kernel, kind, idx, "surface_pointer");
     return slot ? (*slot)->base : NULL;
+}
+
+int ane_bridge_surface_needs_lock(const ANEKernelHandle *kernel) {
+    ane_error_clear();
+    if (!kernel) {
+        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "surface_needs_lock: kernel is NULL");
+        return -1;
+    }
+    return kernel->backend->surface_lock != NULL;
 }
 
 void *ane_bridge_surface_lock(ANEKernelHandle *kernel, int kind, int idx, int read_only) {

@@ -184,6 +184,45 @@ TEST(fp16_every_vector_path_equals_the_scalar_path) {
     free(src); free(back); free(rounded); free(h); free(all); free(allf);
 }
 
+/* Every path from and to buffers at every offset from a cache line, at lengths around the vector widths:
+ * the vector paths align their stores and overlap their last block, and must still write every element
+ * exactly once in value and nothing outside the range. */
+TEST(fp16_every_path_converts_at_every_alignment_and_length) {
+    const ane_fp16_path *paths;
+    int n = ane_fp16_paths(&paths);
+    enum { CAP = 256 };
+    static float src[CAP + 32] __attribute__((aligned(64))), fdst[CAP + 32] __attribute__((aligned(64)));
+    static uint16_t hsrc[CAP + 32] __attribute__((aligned(64))), hdst[CAP + 32] __attribute__((aligned(64)));
+    uint32_t seed = 4242;
+    for (int i = 0; i < CAP + 32; i++) {
+        src[i] = bits_float(xorshift(&seed) & 0xc7ffffffu); /* exponents near 1: mostly normal halves */
+        hsrc[i] = (uint16_t)(xorshift(&seed) & 0xfbffu);    /* no infinities or NaNs: bits compare as values */
+    }
+    const size_t lens[] = { 1, 7, 8, 9, 15, 16, 17, 31, 33, 47, 100, 200 };
+    for (int p = 0; p < n; p++) {
+        for (size_t off = 0; off < 17; off++) {
+            for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+                size_t len = lens[l];
+                memset(hdst, 0xee, sizeof hdst);
+                memset(fdst, 0xee, sizeof fdst);
+                paths[p].to_fp16(src + 3, hdst + off, len);
+                paths[p].to_fp32(hsrc + 5, fdst + off, len);
+                int bad = 0;
+                for (size_t i = 0; i < CAP + 32 && !bad; i++) {
+                    int inside = i >= off && i < off + len;
+                    uint16_t want_h = inside ? ane_fp16_from_float(src[3 + i - off]) : 0xeeee;
+                    uint32_t want_f = inside ? float_bits(ane_fp16_to_float(hsrc[5 + i - off])) : 0xeeeeeeeeu;
+                    if (hdst[i] != want_h || float_bits(fdst[i]) != want_f) {
+                        bad = 1;
+                        CHECK_MSG(0, "%s: offset %zu, length %zu: element %zu is 0x%04x / 0x%08x, expected 0x%04x / "
+                                  "0x%08x", paths[p].name, off, len, i, hdst[i], float_bits(fdst[i]), want_h, want_f);
+                    }
+                }
+            }
+        }
+    }
+}
+
 TEST(fp16_round_to_fp16_of_a_sum_shows_fp16_precision) {
     float x[9] = { 2049.0f, 2051.0f, 0.1f, 1.0f / 3.0f, -65519.0f, 70000.0f, 1e-9f, 3.0f, 0.5f };
     ane_round_to_fp16(x, 9);

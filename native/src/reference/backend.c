@@ -27,10 +27,6 @@ static void ref_surface_free(ane_surface *s) {
     s->base = s->impl = NULL;
 }
 
-/* CPU memory needs no locking; the core counts locks. */
-static int ref_surface_lock(ane_surface *s, int read_only) { return 0; }
-static int ref_surface_unlock(ane_surface *s, int read_only) { return 0; }
-
 const ane_backend ane_reference_backend = {
     .name = "reference",
     .probe = ref_probe,
@@ -38,8 +34,8 @@ const ane_backend ane_reference_backend = {
     .program_free = ref_plan_free,
     .surface_alloc = ref_surface_alloc,
     .surface_free = ref_surface_free,
-    .surface_lock = ref_surface_lock,
-    .surface_unlock = ref_surface_unlock,
+    .surface_lock = NULL, /* plain CPU memory: no lock needed (the core still counts ABI locks) */
+    .surface_unlock = NULL,
     .instance_bind = ref_instance_bind,
     .instance_eval = ref_instance_eval,
     .instance_free = ref_instance_free,

@@ -6,9 +6,6 @@ import io.github.ane4j.mil.MilProgram;
 import io.github.ane4j.mil.PackedRegion;
 import io.github.ane4j.mil.TensorSpec;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +61,7 @@ public final class Kernel implements AutoCloseable {
         checkUsable();
         synchronized (state) {
             state.checkOpen();
-            if (!AneBridge.ane_bridge_eval(state.handle())) throw BridgeErrors.lastError("eval");
+            if (!AneBridge.ane_bridge_eval(state.address())) throw BridgeErrors.lastError("eval");
         }
     }
 
@@ -98,20 +95,15 @@ public final class Kernel implements AutoCloseable {
                 throw new IllegalArgumentException(name + " has " + r.elementCount() + " elements, got " + values.length);
             }
             Surface packed = input(r.input());
+            if (packed.dtype() != DType.FP16 && packed.dtype() != DType.FP32) {
+                throw new IllegalArgumentException(packed + " is " + packed.dtype().milName() + ", not fp16 or fp32");
+            }
             long width = packed.spec().shape()[3];
-            try (SurfaceView view = packed.map()) {
-                MemorySegment m = view.segment();
-                for (long i = 0; i < r.rows(); i++) {
-                    for (long j = 0; j < r.cols(); j++) {
-                        long at = r.index(i, j, width);
-                        float v = values[(int) (i * r.cols() + j)];
-                        switch (packed.dtype()) {
-                            case FP16 -> m.setAtIndex(ValueLayout.JAVA_SHORT, at, Float.floatToFloat16(v));
-                            case FP32 -> m.setAtIndex(ValueLayout.JAVA_FLOAT, at, v);
-                            default -> throw new IllegalArgumentException(packed + " is " + packed.dtype().milName() + ", not fp16 or fp32");
-                        }
-                    }
-                }
+            // A transposed region stores logical columns as surface rows: transpose it, then copy row by row.
+            float[] rows = r.transposed() ? transpose(values, (int) r.rows(), (int) r.cols()) : values;
+            int rowCount = (int) (r.transposed() ? r.cols() : r.rows()), rowLength = values.length / Math.max(rowCount, 1);
+            for (int i = 0; i < rowCount; i++) {
+                packed.writeRange(i * width + r.offset(), rows, i * rowLength, rowLength);
             }
             return;
         }
@@ -158,7 +150,7 @@ public final class Kernel implements AutoCloseable {
             synchronized (dst.state) {
                 state.checkOpen();
                 dst.state.checkOpen();
-                AneBridge.ane_bridge_copy_io(state.handle(), out, dst.state.handle(), in);
+                AneBridge.ane_bridge_copy_io(state.address(), out, dst.state.address(), in);
                 BridgeErrors.check("copy " + from + " to " + to);
             }
         }
@@ -195,6 +187,7 @@ public final class Kernel implements AutoCloseable {
                         dst.state.handle(), Surface.Kind.INPUT.nativeCode(), in) != 0) {
                     throw BridgeErrors.lastError("alias " + from + " as " + to);
                 }
+                to.forgetBase();
             }
         }
     }
@@ -235,6 +228,15 @@ public final class Kernel implements AutoCloseable {
                     + list.size() + " " + kind.label() + (list.size() == 1 ? "" : "s"));
         }
         return list.get(index);
+    }
+
+    /** {@code values} [rows, cols] row-major, transposed to [cols, rows]. */
+    private static float[] transpose(float[] values, int rows, int cols) {
+        float[] t = new float[values.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) t[j * rows + i] = values[i * cols + j];
+        }
+        return t;
     }
 
     private static void requireSameLayout(Surface from, Surface to) {

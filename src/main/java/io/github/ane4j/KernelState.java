@@ -24,6 +24,8 @@ import java.util.function.Consumer;
 final class KernelState implements Runnable {
     private final Arena arena;
     private final MemorySegment handle;
+    private final MemorySegment address;
+    private final boolean needsLock;
     private final Thread owner;
     private final Consumer<KernelState> onRelease;
     private final List<SurfaceView> views = new ArrayList<>();
@@ -33,11 +35,21 @@ final class KernelState implements Runnable {
     KernelState(MemorySegment rawHandle, Thread owner, Consumer<KernelState> onRelease) {
         this.arena = Arena.ofShared();
         this.handle = rawHandle.reinterpret(arena, AneBridge::ane_bridge_free);
+        this.address = MemorySegment.ofAddress(rawHandle.address());
+        this.needsLock = AneBridge.ane_bridge_surface_needs_lock(address) != 0;
         this.owner = owner;
         this.onRelease = onRelease;
     }
 
     MemorySegment handle() { return handle; }
+
+    /** The handle without the arena: a downcall taking it skips the shared arena's acquire and release
+     *  (two atomic updates). Use it only with the monitor held, after {@link #checkOpen()}: that, not the
+     *  arena, is what keeps the kernel alive then. */
+    MemorySegment address() { return address; }
+
+    /** Whether CPU access to the surfaces needs the bridge's lock and unlock (false: plain memory). */
+    boolean needsLock() { return needsLock; }
 
     Thread owner() { return owner; }
 

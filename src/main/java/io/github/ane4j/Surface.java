@@ -1,14 +1,13 @@
 package io.github.ane4j;
 
 import io.github.ane4j.internal.BridgeErrors;
+import io.github.ane4j.internal.SurfaceTransfers;
 import io.github.ane4j.internal.ffi.AneBridge;
 import io.github.ane4j.mil.TensorSpec;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * One tensor buffer of a {@link Kernel}: an activation input, a dynamic weight, or an output. It holds the
@@ -48,6 +47,9 @@ public final class Surface {
     private final int index;
     private final TensorSpec spec;
     private final long byteSize;
+    /** The memory address on a backend that needs no lock: read once, forgotten when aliasing replaces the
+     *  surface. Guarded by the kernel state's monitor. */
+    private MemorySegment base;
 
     Surface(Kernel kernel, Kind kind, int index, TensorSpec spec) {
         this.kernel = kernel;
@@ -84,11 +86,12 @@ public final class Surface {
         kernel.checkUsable();
         requireDType(DType.FP16, "write(short[])");
         requireLength(Objects.requireNonNull(fp16, "fp16").length);
-        access(false, memory -> MemorySegment.copy(fp16, 0, memory, ValueLayout.JAVA_SHORT, 0, fp16.length));
+        transfer(true, MemorySegment.ofArray(fp16), DType.FP16);
     }
 
     /**
-     * Writes floats, converted to the surface's dtype: rounded to nearest even for fp16, copied for fp32.
+     * Writes floats, converted to the surface's dtype: rounded to nearest even for fp16 (by the CPU's vector
+     * conversion where it has one: F16C, AVX-512, NEON), copied for fp32.
      *
      * @throws IllegalArgumentException when the surface is not fp16 or fp32 (use {@link #write(MemorySegment)}),
      *                                  or the length is not the element count
@@ -100,25 +103,20 @@ public final class Surface {
                     + dtype().milName() + "; use write(MemorySegment) with " + dtype().milName() + " values");
         }
         requireLength(Objects.requireNonNull(values, "values").length);
-        access(false, memory -> {
-            if (dtype() == DType.FP16) {
-                Fp16.toFp16(values, 0, memory, 0, values.length);
-            } else {
-                MemorySegment.copy(values, 0, memory, ValueLayout.JAVA_FLOAT, 0, values.length);
-            }
-        });
+        transfer(true, MemorySegment.ofArray(values), DType.FP32);
     }
 
     /**
      * Copies {@link #byteSize()} bytes from {@code src}, which must hold values in the surface's dtype and
-     * native byte order.
+     * native byte order. {@code src} may be a heap or a native segment, at any alignment.
      *
      * @throws IllegalArgumentException when {@code src.byteSize()} differs from {@link #byteSize()}
+     * @throws IllegalStateException    when {@code src}'s arena is closed, or the kernel is
      */
     public void write(MemorySegment src) {
         kernel.checkUsable();
         requireSegmentSize(Objects.requireNonNull(src, "src"));
-        access(false, memory -> MemorySegment.copy(src, 0, memory, 0, byteSize));
+        transfer(true, src, dtype());
     }
 
     /** The contents as floats: fp16 and integer types converted exactly, fp32 copied.
@@ -126,7 +124,7 @@ public final class Surface {
     public float[] readFloats() {
         kernel.checkUsable();
         float[] values = new float[arrayLength()];
-        readInto(values);
+        transfer(false, MemorySegment.ofArray(values), DType.FP32);
         return values;
     }
 
@@ -135,7 +133,7 @@ public final class Surface {
     public void read(float[] dst) {
         kernel.checkUsable();
         requireLength(Objects.requireNonNull(dst, "dst").length);
-        readInto(dst);
+        transfer(false, MemorySegment.ofArray(dst), DType.FP32);
     }
 
     /** The raw fp16 values (IEEE binary16 bits).
@@ -144,32 +142,37 @@ public final class Surface {
         kernel.checkUsable();
         requireDType(DType.FP16, "readShorts()");
         short[] values = new short[arrayLength()];
-        access(true, memory -> MemorySegment.copy(memory, ValueLayout.JAVA_SHORT, 0, values, 0, values.length));
+        transfer(false, MemorySegment.ofArray(values), DType.FP16);
         return values;
     }
 
-    /** Copies the {@link #byteSize()} bytes of the surface into {@code dst}.
-     *  @throws IllegalArgumentException when {@code dst.byteSize()} differs from {@link #byteSize()} */
+    /** Copies the {@link #byteSize()} bytes of the surface into {@code dst} (a heap or native segment).
+     *  @throws IllegalArgumentException when {@code dst.byteSize()} differs from {@link #byteSize()} or
+     *                                  {@code dst} is read-only */
     public void read(MemorySegment dst) {
         kernel.checkUsable();
         requireSegmentSize(Objects.requireNonNull(dst, "dst"));
-        access(true, memory -> MemorySegment.copy(memory, 0, dst, 0, byteSize));
+        if (dst.isReadOnly()) throw new IllegalArgumentException("dst is a read-only segment");
+        transfer(false, dst, dtype());
     }
 
     /**
      * Locks the surface for CPU reads and writes and returns a view whose segment is the surface memory (no
      * copy). The lock is held until the view is closed; closing the kernel on its thread closes its views
-     * (see {@link SurfaceView} for a close from another thread).
+     * (see {@link SurfaceView} for a close from another thread). On a backend whose surfaces are plain memory
+     * (the reference backend) there is no lock to take, and mapping costs no native call.
      *
      * @throws IllegalStateException when the kernel is closed
      */
     public SurfaceView map() {
         kernel.checkUsable();
-        synchronized (kernel.state()) {
-            MemorySegment base = lockBase(false);
+        KernelState state = kernel.state();
+        synchronized (state) {
+            state.checkOpen();
+            MemorySegment memory = state.needsLock() ? lock() : base();
             Arena arena = Arena.ofConfined();
-            SurfaceView view = new SurfaceView(this, arena, base.reinterpret(byteSize, arena, null));
-            kernel.state().addView(view);
+            SurfaceView view = new SurfaceView(this, arena, memory.reinterpret(byteSize, arena, null));
+            state.addView(view);
             return view;
         }
     }
@@ -181,46 +184,78 @@ public final class Surface {
 
     Kernel kernel() { return kernel; }
 
-    /** Runs {@code body} on the locked surface memory while holding the kernel state's monitor. The segment
-     *  is unscoped (so copy loops vectorise) and must not escape {@code body}: only the monitor keeps the
-     *  kernel, and so the memory, alive. */
-    private void access(boolean readOnly, Consumer<MemorySegment> body) {
-        synchronized (kernel.state()) {
-            MemorySegment memory = lockBase(readOnly).reinterpret(byteSize);
-            try {
-                body.accept(memory);
-            } finally {
-                unlock(readOnly);
-            }
-        }
+    /**
+     * Writes {@code count} floats from {@code src[srcOffset..]} into the surface from element {@code first} on,
+     * converted as {@link #write(float[])} does (a region of a packed input, for {@link Kernel#write}).
+     * The caller has checked the dtype and both ranges.
+     */
+    void writeRange(long first, float[] src, int srcOffset, int count) {
+        transfer(true, first, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * count), DType.FP32, count);
     }
 
-    /** Call with the kernel state's monitor held. */
-    private MemorySegment lockBase(boolean readOnly) {
-        kernel.state().checkOpen();
-        MemorySegment base = AneBridge.ane_bridge_surface_lock(kernel.state().handle(), kind.nativeCode(), index,
-                readOnly ? 1 : 0);
-        if (base.equals(MemorySegment.NULL)) throw BridgeErrors.lastError("lock " + this);
-        return base;
-    }
+    /** Forgets the memory address: aliasing just replaced the surface behind this slot. Call with the kernel
+     *  state's monitor held. */
+    void forgetBase() { base = null; }
 
-    /** Call with the kernel state's monitor held. */
-    void unlock(boolean readOnly) {
-        if (AneBridge.ane_bridge_surface_unlock(kernel.state().handle(), kind.nativeCode(), index, readOnly ? 1 : 0) != 0) {
+    /** Undoes the lock of a view. Call with the kernel state's monitor held. */
+    void unlockView() {
+        KernelState state = kernel.state();
+        if (state.needsLock()
+                && AneBridge.ane_bridge_surface_unlock(state.address(), kind.nativeCode(), index, 0) != 0) {
             throw BridgeErrors.lastError("unlock " + this);
         }
     }
 
-    private void readInto(float[] dst) {
-        access(true, memory -> {
-            switch (dtype()) {
-                case FP16 -> Fp16.toFloat(memory, 0, dst, 0, dst.length);
-                case FP32 -> MemorySegment.copy(memory, ValueLayout.JAVA_FLOAT, 0, dst, 0, dst.length);
-                case INT32 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.getAtIndex(ValueLayout.JAVA_INT, i); }
-                case INT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i); }
-                case UINT8 -> { for (int i = 0; i < dst.length; i++) dst[i] = memory.get(ValueLayout.JAVA_BYTE, i) & 0xFF; }
+    /** The whole surface to or from {@code data}, which holds its elements as {@code dataType}. */
+    private void transfer(boolean writing, MemorySegment data, DType dataType) {
+        transfer(writing, 0, data, dataType, data.byteSize() / dataType.byteSize());
+    }
+
+    /**
+     * Moves {@code count} elements between {@code data} (as {@code dataType}: the surface's dtype, copied, or
+     * fp32, converted) and the surface from element {@code first} on: one native call that locks, copies or
+     * converts with the CPU's vector instructions, and unlocks, per chunk of
+     * {@link SurfaceTransfers#CHUNK_BYTES} (a critical call: the chunks bound how long it holds off the GC).
+     */
+    private void transfer(boolean writing, long first, MemorySegment data, DType dataType, long count) {
+        long chunk = SurfaceTransfers.CHUNK_BYTES / Math.max(dataType.byteSize(), dtype().byteSize());
+        KernelState state = kernel.state();
+        synchronized (state) {
+            state.checkOpen();
+            if (count <= chunk) { // apart from the loop, so the JIT can keep the caller's segment off the heap
+                move(writing, state, first, data, dataType, count);
+                return;
             }
-        });
+            for (long done = 0; done < count; done += chunk) {
+                long n = Math.min(chunk, count - done);
+                move(writing, state, first + done, data.asSlice(done * dataType.byteSize(), n * dataType.byteSize()), dataType, n);
+            }
+        }
+    }
+
+    /** One native call: see {@link #transfer}. */
+    private void move(boolean writing, KernelState state, long first, MemorySegment data, DType dataType, long count) {
+        int result = writing
+                ? SurfaceTransfers.write(state.address(), kind.nativeCode(), index, first, data, dataType.nativeCode(), count)
+                : SurfaceTransfers.read(state.address(), kind.nativeCode(), index, first, data, dataType.nativeCode(), count);
+        if (result != 0) throw BridgeErrors.lastError((writing ? "write " : "read ") + this);
+    }
+
+    /** Call with the kernel state's monitor held, after checkOpen. */
+    private MemorySegment lock() {
+        MemorySegment memory = AneBridge.ane_bridge_surface_lock(kernel.state().address(), kind.nativeCode(), index, 0);
+        if (memory.equals(MemorySegment.NULL)) throw BridgeErrors.lastError("lock " + this);
+        return memory;
+    }
+
+    /** The surface memory, for a backend that needs no lock. Call with the kernel state's monitor held,
+     *  after checkOpen. */
+    private MemorySegment base() {
+        if (base == null) {
+            base = AneBridge.ane_bridge_surface_pointer(kernel.state().address(), kind.nativeCode(), index);
+            if (base.equals(MemorySegment.NULL)) throw BridgeErrors.lastError("map " + this);
+        }
+        return base;
     }
 
     private void requireDType(DType expected, String method) {

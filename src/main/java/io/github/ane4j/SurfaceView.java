@@ -54,6 +54,6 @@ public final class SurfaceView implements AutoCloseable {
      *  under its lock and before it frees the native kernel. */
     void invalidate() {
         arena.close();
-        surface.unlock(false);
+        surface.unlockView();
     }
 }

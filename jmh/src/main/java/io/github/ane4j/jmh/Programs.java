@@ -26,7 +26,11 @@ final class Programs {
 
     /** y [1, N, M] = W [1, N, K] · x, with x [1, K, 1, M] the input and W the dynamic weight (compile it
      *  with one weight). */
-    static MilProgram linear(int k, int n, int m) {
+    static MilProgram linear(int k, int n, int m) { return linear(k, n, m, "y"); }
+
+    /** {@link #linear(int, int, int)} whose last statement is named {@code name}: programs of distinct
+     *  names are distinct texts, so each compiles for real (no compile-cache hit). */
+    static MilProgram linear(int k, int n, int m, String name) {
         return MilProgram.parse("""
                 program(1.3)
                 {
@@ -34,9 +38,9 @@ final class Programs {
                         tensor<int32, [3]> shape = const()[name = string("shape"), val = tensor<int32, [3]>([1, %1$d, %3$d])];
                         tensor<fp16, [1, %1$d, %3$d]> x3 = reshape(shape = shape, x = x)[name = string("x3")];
                         bool no = const()[name = string("no"), val = bool(false)];
-                        tensor<fp16, [1, %2$d, %3$d]> y = matmul(transpose_x = no, transpose_y = no, x = W, y = x3)[name = string("y")];
+                        tensor<fp16, [1, %2$d, %3$d]> y = matmul(transpose_x = no, transpose_y = no, x = W, y = x3)[name = string("%4$s")];
                     } -> (y);
                 }
-                """.formatted(k, n, m));
+                """.formatted(k, n, m, name));
     }
 }

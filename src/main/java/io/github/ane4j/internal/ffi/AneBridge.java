@@ -68,10 +68,10 @@ public class AneBridge {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int ANE_BRIDGE_ABI_VERSION = (int)2L;
+    private static final int ANE_BRIDGE_ABI_VERSION = (int)3L;
     /**
      * {@snippet lang=c :
-     * #define ANE_BRIDGE_ABI_VERSION 2
+     * #define ANE_BRIDGE_ABI_VERSION 3
      * }
      */
     public static int ANE_BRIDGE_ABI_VERSION() {
@@ -2887,6 +2887,192 @@ public class AneBridge {
                 traceDowncall("ane_bridge_fp16_to_fp32", src, dst, n);
             }
             mh$.invokeExact(src, dst, n);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ane_bridge_surface_write {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            AneBridge.C_INT,
+            AneBridge.C_POINTER,
+            AneBridge.C_INT,
+            AneBridge.C_INT,
+            AneBridge.C_LONG,
+            AneBridge.C_POINTER,
+            AneBridge.C_INT,
+            AneBridge.C_LONG
+        );
+
+        public static final MemorySegment ADDR = AneBridge.findOrThrow("ane_bridge_surface_write");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int ane_bridge_surface_write(ANEKernelHandle *kernel, int kind, int idx, size_t first, const void *src, int src_dtype, size_t count)
+     * }
+     */
+    public static FunctionDescriptor ane_bridge_surface_write$descriptor() {
+        return ane_bridge_surface_write.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int ane_bridge_surface_write(ANEKernelHandle *kernel, int kind, int idx, size_t first, const void *src, int src_dtype, size_t count)
+     * }
+     */
+    public static MethodHandle ane_bridge_surface_write$handle() {
+        return ane_bridge_surface_write.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int ane_bridge_surface_write(ANEKernelHandle *kernel, int kind, int idx, size_t first, const void *src, int src_dtype, size_t count)
+     * }
+     */
+    public static MemorySegment ane_bridge_surface_write$address() {
+        return ane_bridge_surface_write.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int ane_bridge_surface_write(ANEKernelHandle *kernel, int kind, int idx, size_t first, const void *src, int src_dtype, size_t count)
+     * }
+     */
+    public static int ane_bridge_surface_write(MemorySegment kernel, int kind, int idx, long first, MemorySegment src, int src_dtype, long count) {
+        var mh$ = ane_bridge_surface_write.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ane_bridge_surface_write", kernel, kind, idx, first, src, src_dtype, count);
+            }
+            return (int)mh$.invokeExact(kernel, kind, idx, first, src, src_dtype, count);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ane_bridge_surface_read {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            AneBridge.C_INT,
+            AneBridge.C_POINTER,
+            AneBridge.C_INT,
+            AneBridge.C_INT,
+            AneBridge.C_LONG,
+            AneBridge.C_POINTER,
+            AneBridge.C_INT,
+            AneBridge.C_LONG
+        );
+
+        public static final MemorySegment ADDR = AneBridge.findOrThrow("ane_bridge_surface_read");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int ane_bridge_surface_read(ANEKernelHandle *kernel, int kind, int idx, size_t first, void *dst, int dst_dtype, size_t count)
+     * }
+     */
+    public static FunctionDescriptor ane_bridge_surface_read$descriptor() {
+        return ane_bridge_surface_read.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int ane_bridge_surface_read(ANEKernelHandle *kernel, int kind, int idx, size_t first, void *dst, int dst_dtype, size_t count)
+     * }
+     */
+    public static MethodHandle ane_bridge_surface_read$handle() {
+        return ane_bridge_surface_read.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int ane_bridge_surface_read(ANEKernelHandle *kernel, int kind, int idx, size_t first, void *dst, int dst_dtype, size_t count)
+     * }
+     */
+    public static MemorySegment ane_bridge_surface_read$address() {
+        return ane_bridge_surface_read.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int ane_bridge_surface_read(ANEKernelHandle *kernel, int kind, int idx, size_t first, void *dst, int dst_dtype, size_t count)
+     * }
+     */
+    public static int ane_bridge_surface_read(MemorySegment kernel, int kind, int idx, long first, MemorySegment dst, int dst_dtype, long count) {
+        var mh$ = ane_bridge_surface_read.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ane_bridge_surface_read", kernel, kind, idx, first, dst, dst_dtype, count);
+            }
+            return (int)mh$.invokeExact(kernel, kind, idx, first, dst, dst_dtype, count);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ane_bridge_surface_needs_lock {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            AneBridge.C_INT,
+            AneBridge.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = AneBridge.findOrThrow("ane_bridge_surface_needs_lock");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int ane_bridge_surface_needs_lock(const ANEKernelHandle *kernel)
+     * }
+     */
+    public static FunctionDescriptor ane_bridge_surface_needs_lock$descriptor() {
+        return ane_bridge_surface_needs_lock.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int ane_bridge_surface_needs_lock(const ANEKernelHandle *kernel)
+     * }
+     */
+    public static MethodHandle ane_bridge_surface_needs_lock$handle() {
+        return ane_bridge_surface_needs_lock.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int ane_bridge_surface_needs_lock(const ANEKernelHandle *kernel)
+     * }
+     */
+    public static MemorySegment ane_bridge_surface_needs_lock$address() {
+        return ane_bridge_surface_needs_lock.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int ane_bridge_surface_needs_lock(const ANEKernelHandle *kernel)
+     * }
+     */
+    public static int ane_bridge_surface_needs_lock(MemorySegment kernel) {
+        var mh$ = ane_bridge_surface_needs_lock.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ane_bridge_surface_needs_lock", kernel);
+            }
+            return (int)mh$.invokeExact(kernel);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
