@@ -143,7 +143,7 @@ void ane_bridge_free_blob(void *ptr);
  * ==================================================================================================== */
 
 /** Library version, e.g. "0.1.0", and the ABI level (bumped when functions are added). */
-#define ANE_BRIDGE_ABI_VERSION 1
+#define ANE_BRIDGE_ABI_VERSION 2
 const char *ane_bridge_version(void);
 int ane_bridge_abi_version(void);
 
@@ -269,6 +269,47 @@ void ane_bridge_write_input_f32(ANEKernelHandle *kernel, int idx, const float *d
  *  infinity). Vectorised where the CPU allows. Buffers must not overlap. */
 void ane_bridge_fp32_to_fp16(const float *src, uint16_t *dst, size_t n);
 void ane_bridge_fp16_to_fp32(const uint16_t *src, float *dst, size_t n);
+
+/* ---- Limits ---------------------------------------------------------------------------------------- */
+
+/**
+ * Bounds on what one program may ask for, so that a program from an untrusted source is refused with a
+ * clear error instead of exhausting memory. Every size is checked, with overflow-checked arithmetic,
+ * before anything is allocated for it. A program past a limit is refused with ANE_ERR_COMPILE, the line
+ * and column of the cause, and a message naming the limit, its value and how to raise it.
+ *
+ * Limits are process-wide and thread-safe; a new value applies to compiles that start afterwards (the
+ * idle-cache bound at once). The defaults fit a real model with room to spare: a Stories110M layer (dim
+ * 768, hidden 2048, seq 256) uses under 1 % of each, a whole 12-layer model with BLOBFILE weights about
+ * 1/8 of the kernel bytes.
+ */
+typedef enum ane_limit {
+    ANE_LIMIT_SURFACE_BYTES = 0,     /* bytes of one input, weight or output surface         default 1 GiB   */
+    ANE_LIMIT_KERNEL_BYTES = 1,      /* bytes of all surfaces, constants and working memory
+                                        of one kernel, as the backend holds them              default 4 GiB   */
+    ANE_LIMIT_CONSTANT_ELEMENTS = 2, /* elements of one constant (literal or BLOBFILE tensor)  default 2^28    */
+    ANE_LIMIT_STATEMENTS = 3,        /* statements of one program, all functions together     default 100 000 */
+    ANE_LIMIT_NESTING_DEPTH = 4,     /* brackets nested in one another                         default 64      */
+    ANE_LIMIT_LIST_ENTRIES = 5,      /* entries of one list: values of a literal, arguments or
+                                        attributes of a statement, parameters, results,
+                                        outputs, names of a tuple, functions, weight files     default 2^20    */
+    ANE_LIMIT_IDLE_CACHE_BYTES = 6   /* memory the compile cache keeps for programs no live
+                                        kernel uses (parsed text, plans, constants); 0 keeps
+                                        none. At most 64 such programs are kept in any case.   default 512 MiB */
+} ane_limit;
+
+/** The current value of a limit, or -1 (ANE_ERR_INVALID_ARGUMENT) for an unknown one. */
+int64_t ane_bridge_get_limit(int limit);
+
+/** The default value of a limit, or -1 (ANE_ERR_INVALID_ARGUMENT) for an unknown one. */
+int64_t ane_bridge_default_limit(int limit);
+
+/**
+ * Set a limit. value must be at least 1 (at least 0 for ANE_LIMIT_IDLE_CACHE_BYTES) and, for the counts
+ * (statements, nesting depth, list entries), at most INT32_MAX. Lowering ANE_LIMIT_IDLE_CACHE_BYTES
+ * frees idle programs beyond it at once. Returns 0, or -1 (ANE_ERR_INVALID_ARGUMENT, nothing changed).
+ */
+int ane_bridge_set_limit(int limit, int64_t value);
 
 #ifdef __cplusplus
 }

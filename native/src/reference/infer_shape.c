@@ -59,8 +59,7 @@ int ref_infer_reshape(ref_builder *b, const mil_stmt *s, const int *res, mil_typ
     }
     ref_shape os = {.rank = n};
     for (int i = 0; i < n; i++) os.dim[i] = shape[i];
-    b->plan->values[res[0]].kind = REF_VAL_VIEW;
-    b->plan->values[res[0]].base = x;
+    ref_make_view(b, res[0], x);
     *inferred = ref_tensor_type(ref_type(b, x)->dtype, &os);
     return 0;
 }
@@ -174,7 +173,8 @@ int ref_infer_slice_by_index(ref_builder *b, const mil_stmt *s, const int *res, 
             if (stride[i] == 0) return ref_operand_error(s, "stride", "stride must not be 0");
             len = slice_axis(d, begin[i], end[i], stride[i], bmask[i], emask[i], &first);
             if (len < 1) return ref_operand_error(s, "end", "the slice is empty");
-            st->v1[i] = stride[i];
+            /* A single element needs no step; with two or more, |stride| < d keeps every offset in range. */
+            st->v1[i] = len > 1 ? stride[i] : 1;
         }
         st->v0[i] = first;
         st->out_shape.dim[i] = len;
@@ -204,7 +204,8 @@ int ref_infer_concat(ref_builder *b, const mil_stmt *s, const int *res, mil_type
             if ((k != axis || interleave) && t->dims[k] != t0->dims[k])
                 rc = ref_operand_error(s, "values", interleave ? "interleaved values must have equal shapes"
                                                               : "values differ in a dimension other than axis");
-        if (!rc) os.dim[axis] += t->dims[axis];
+        if (!rc && __builtin_add_overflow(os.dim[axis], t->dims[axis], &os.dim[axis]))
+            rc = ref_operand_error(s, "values", "the %d values make axis %d longer than 2^63", n, axis);
     }
     ref_step *st = rc ? NULL : data_step(b, REF_OP_CONCAT, s, n, res[0]);
     if (st) {
