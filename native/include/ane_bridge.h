@@ -66,9 +66,10 @@ ANEKernelHandle *ane_bridge_compile(const char *mil_text, size_t mil_len,
 
 /**
  * As ane_bridge_compile, with n_weights named weight files. weight_names[i] is the BLOBFILE path exactly
- * as written in the MIL (e.g. "@model_path/weights/wq.bin"); names that escape "@model_path/" ("..",
- * absolute paths) or name the compiled model's own files ("@model_path/model.mil", ".../net.plist",
- * ".../data") are refused. The library copies what it needs; the arrays may be freed on return.
+ * as written in the MIL (e.g. "@model_path/weights/wq.bin"): a plain relative path under "@model_path/"
+ * made of letters, digits and ._-/ (no component of dots only, no empty one); names that name the compiled
+ * model's own files ("@model_path/model.mil", ".../net.plist", ".../data", or anything under them) are
+ * refused. The library copies what it needs; the arrays may be freed on return.
  */
 ANEKernelHandle *ane_bridge_compile_multi_weights(const char *mil_text, size_t mil_len,
                                                   const char **weight_names, const uint8_t **weight_datas,
@@ -143,7 +144,7 @@ void ane_bridge_free_blob(void *ptr);
  * ==================================================================================================== */
 
 /** Library version, e.g. "0.1.0", and the ABI level (bumped when functions are added). */
-#define ANE_BRIDGE_ABI_VERSION 2
+#define ANE_BRIDGE_ABI_VERSION 3
 const char *ane_bridge_version(void);
 int ane_bridge_abi_version(void);
 

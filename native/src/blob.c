@@ -220,10 +220,12 @@ const char *ane_blob_path_problem(const char *path, char *why, size_t n) {
         snprintf(why, n, "must start with \"" MODEL_PATH_PREFIX "\"");
         return why;
     }
-    /* The ANE framework keeps these files at the top of a model's folder; a weight must not replace them. */
+    /* The ANE framework keeps these files at the top of a model's folder; a weight must not replace them,
+     * nor need a folder of their name ("@model_path/data/w.bin"). */
     static const char *const reserved[] = {"model.mil", "net.plist", "data"};
+    size_t first = strcspn(path + prefix, "/");
     for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; r++)
-        if (!strcmp(path + prefix, reserved[r])) {
+        if (first == strlen(reserved[r]) && !strncmp(path + prefix, reserved[r], first)) {
             snprintf(why, n, "is reserved: the compiled model keeps its own %s there", reserved[r]);
             return why;
         }

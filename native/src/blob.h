@@ -19,7 +19,8 @@ int ane_blob_tensor(const uint8_t *file, size_t len, const char *name, uint64_t 
 
 /* The rule for BLOBFILE paths and weight names: "@model_path/" then a plain relative path, its components
  * made of letters, digits, '.', '_' and '-' (no component of dots only, no empty one, no other character),
- * not naming a file the compiled model keeps at the top of its folder (model.mil, net.plist, data).
+ * its first component not a file the compiled model keeps at the top of its folder (model.mil, net.plist,
+ * data).
  * Returns NULL when path follows it, else why ("must start with ...") written into why. */
 const char *ane_blob_path_problem(const char *path, char *why, size_t n);
 

@@ -17,17 +17,6 @@
 #include "reference_harness.h"
 #include "test.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
 /* Compile on the reference backend (every parameter an input) expecting ANE_ERR_COMPILE at line:column
  * (column 0: any) with a message holding each fragment (NULL ends the list). */
 static void expect_refused(const char *mil, size_t len, int n_inputs, int n_files, const char **names,
@@ -91,7 +80,7 @@ TEST(untrusted_a_blobfile_constant_past_the_element_limit_is_refused_where_it_is
 
 TEST(untrusted_a_blobfile_tensor_is_checked_against_its_file_before_memory_is_allocated) {
 #if defined(__linux__)
-    if (UNDER_ASAN) {
+    if (TEST_UNDER_ASAN) {
         test_skip("the address-space limit this test sets cannot work under AddressSanitizer");
         return;
     }
@@ -294,6 +283,7 @@ TEST(untrusted_weight_names_are_plain_relative_paths_under_model_path) {
         {"@model_path/w b.bin", "holds the character 0x20"},
         {"@model_path/w\x1b[2J.bin", "holds the character 0x1B"},
         {"@model_path/weights/", "has an empty path component"},
+        {"@model_path/data/w.bin", "is reserved: the compiled model keeps its own data there"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *names[] = {bad[i].name};
@@ -384,7 +374,7 @@ TEST(untrusted_the_idle_cache_is_bounded_by_the_memory_its_programs_hold) {
     ane_bridge_free(k); /* now idle, kept */
     size_t held = ane_cache_idle_bytes();
 #if defined(__GLIBC__)
-    if (!UNDER_ASAN) { /* the accounting matches what the heap really gives out, within a generous factor */
+    if (!TEST_UNDER_ASAN) { /* the accounting matches what the heap really gives out, within a generous factor */
         struct mallinfo2 after = mallinfo2();
         size_t heap = after.uordblks + after.hblkhd - before.uordblks - before.hblkhd;
         CHECK_MSG(held >= heap / 2 && held <= heap * 2, "cache counts %zu bytes, the heap grew by %zu", held, heap);

@@ -248,17 +248,18 @@ static int define(parser *p, const mil_token *t, const char *name, int64_t d) {
     return 1;
 }
 
-/* Consumes a name that must refer to a parameter or a result of an earlier statement; *d receives its
- * definition. */
-static char *resolve(parser *p, mil_pos *pos, int64_t *d) {
+/* Consumes a name that must refer to a parameter or a result of an earlier statement; *found (when not
+ * NULL) receives its definition. */
+static char *resolve(parser *p, mil_pos *pos, int64_t *found) {
     mil_token t = p->cur;
     if (t.kind == TOK_IDENT) {
-        *d = ane_strmap_get(&p->names, t.start, t.len);
-        if (*d < 0) {
+        int64_t d = ane_strmap_get(&p->names, t.start, t.len);
+        if (d < 0) {
             fail_token(p, &t, "use of undefined value '%.*s'", shown(t.len), t.start);
             return NULL;
         }
-        if (definition_stmt(*d) >= 0 && definition_stmt(*d) == p->open_stmt) {
+        if (found) *found = d;
+        if (definition_stmt(d) >= 0 && definition_stmt(d) == p->open_stmt) {
             fail_token(p, &t, "'%.*s' is used by the statement that defines it", shown(t.len), t.start);
             return NULL;
         }
@@ -488,7 +489,7 @@ static int parse_blobfile(parser *p, mil_literal *lit) {
         !parse_scalar_of(p, MIL_STRING, TOK_STRING, "BLOBFILE path", &path))
         return 0;
     if (!(lit->blob_path = token_string(p, &path))) return 0;
-    /* strlen: a NUL byte cannot be in a string token, so the path is the whole string. */
+    /* The lexer refuses NUL bytes in strings, so this C string is the whole path. */
     char why[128];
     if (ane_blob_path_problem(lit->blob_path, why, sizeof why))
         return fail_token(p, &path, "BLOBFILE path %.*s %s", shown(path.len), path.start, why);
@@ -626,8 +627,7 @@ static int parse_arg(parser *p, mil_stmt *s, const char *owner) {
     }
     if (p->cur.kind == TOK_IDENT) {
         a->kind = MIL_ARG_NAME;
-        int64_t d;
-        return (a->name = resolve(p, NULL, &d)) != NULL;
+        return (a->name = resolve(p, NULL, NULL)) != NULL;
     }
     if (p->cur.kind != TOK_LPAREN)
         return fail_expected(p, "a value name, a literal or a tuple for argument '%s' of '%s'", a->key, s->op);
@@ -637,8 +637,7 @@ static int parse_arg(parser *p, mil_stmt *s, const char *owner) {
         size_t n = (size_t)a->n_names;
         char **name = push(p, &a->names, n, sizeof *name);
         mil_pos *pos = name ? push(p, &a->name_pos, n, sizeof *pos) : NULL;
-        int64_t d;
-        if (!pos || !(*name = resolve(p, pos, &d))) return 0;
+        if (!pos || !(*name = resolve(p, pos, NULL))) return 0;
         a->n_names++;
     } while (accept(p, TOK_COMMA));
     return expect(p, TOK_RPAREN, NULL, "')' to close the tuple of argument '%s'", a->key);

@@ -68,10 +68,10 @@ public class AneBridge {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int ANE_BRIDGE_ABI_VERSION = (int)2L;
+    private static final int ANE_BRIDGE_ABI_VERSION = (int)3L;
     /**
      * {@snippet lang=c :
-     * #define ANE_BRIDGE_ABI_VERSION 2
+     * #define ANE_BRIDGE_ABI_VERSION 3
      * }
      */
     public static int ANE_BRIDGE_ABI_VERSION() {
