@@ -24,7 +24,7 @@ import java.util.function.IntSupplier;
  * and by C callers, who use {@code ane_bridge_set_limit}) and thread-safe. A new value applies to compiles
  * that start afterwards; a program already in the compile cache is reused as it was compiled, though
  * {@link #KERNEL_BYTES} is checked again for every kernel. The defaults fit a real model with room to spare:
- * a Stories110M layer (dim 768, hidden 2048, seq 256) uses under 1 % of each, and a whole 12-layer
+ * a Stories110M layer (dim 768, hidden 2048, seq 256) uses under 2 % of each, and a whole 12-layer
  * model with its weights as BLOBFILE constants fits {@link #KERNEL_BYTES}. Each method loads the native
  * library on first use.
  */
