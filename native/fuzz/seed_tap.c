@@ -9,6 +9,9 @@
 #include "ane_bridge.h"
 #include "sha256.h"
 
+/* libFuzzer's -max_len in run.sh. */
+#define FUZZ_MAX_LEN 65536
+
 static void put_u32(FILE *f, uint32_t v) {
     uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
     fwrite(b, 1, 4, f);
@@ -19,7 +22,7 @@ static void put_u32(FILE *f, uint32_t v) {
 static void write_seed(const char *sub, const char *mil, size_t len, const char **names, const uint8_t **datas,
                        const size_t *lens, int n_files) {
     const char *dir = getenv("ANE4J_FUZZ_SEEDS");
-    if (!dir || !mil || len > (1u << 20)) return;
+    if (!dir || !mil || len > FUZZ_MAX_LEN) return; /* the fuzzers would cut it short anyway */
     sha256_ctx c;
     uint8_t digest[32];
     sha256_init(&c);
