@@ -67,9 +67,10 @@ ANEKernelHandle *ane_bridge_compile(const char *mil_text, size_t mil_len,
 
 /**
  * As ane_bridge_compile, with n_weights named weight files. weight_names[i] is the BLOBFILE path exactly
- * as written in the MIL (e.g. "@model_path/weights/wq.bin"); names that escape "@model_path/" ("..",
- * absolute paths) or name the compiled model's own files ("@model_path/model.mil", ".../net.plist",
- * ".../data", or anything under them, e.g. ".../data/w.bin") are refused. The library copies what it needs; the arrays may be freed on return.
+ * as written in the MIL (e.g. "@model_path/weights/wq.bin"): a plain relative path under "@model_path/"
+ * made of letters, digits and ._-/ (no component of dots only, no empty one); names that name the compiled
+ * model's own files ("@model_path/model.mil", ".../net.plist", ".../data", or anything under them) are
+ * refused. The library copies what it needs; the arrays may be freed on return.
  */
 ANEKernelHandle *ane_bridge_compile_multi_weights(const char *mil_text, size_t mil_len,
                                                   const char **weight_names, const uint8_t **weight_datas,
@@ -145,7 +146,7 @@ void ane_bridge_free_blob(void *ptr);
  * ==================================================================================================== */
 
 /** Library version, e.g. "0.1.0", and the ABI level (bumped when functions are added). */
-#define ANE_BRIDGE_ABI_VERSION 3
+#define ANE_BRIDGE_ABI_VERSION 4
 const char *ane_bridge_version(void);
 int ane_bridge_abi_version(void);
 
@@ -320,6 +321,47 @@ int ane_bridge_surface_read(ANEKernelHandle *kernel, int kind, int idx, size_t f
  * -1 for a NULL kernel. Fixed for the kernel's life.
  */
 int ane_bridge_surface_needs_lock(const ANEKernelHandle *kernel);
+
+/* ---- Limits (ABI level 4) ----------------------------------------------------------------------- */
+
+/**
+ * Bounds on what one program may ask for, so that a program from an untrusted source is refused with a
+ * clear error instead of exhausting memory. Every size is checked, with overflow-checked arithmetic,
+ * before anything is allocated for it. A program past a limit is refused with ANE_ERR_COMPILE, the line
+ * and column of the cause, and a message naming the limit, its value and how to raise it.
+ *
+ * Limits are process-wide and thread-safe; a new value applies to compiles that start afterwards (the
+ * idle-cache bound at once). The defaults fit a real model with room to spare: a Stories110M layer (dim
+ * 768, hidden 2048, seq 256) uses under 2 % of each, a whole 12-layer model with BLOBFILE weights (341 MB
+ * as the reference backend holds them) a twelfth of the kernel bytes.
+ */
+typedef enum ane_limit {
+    ANE_LIMIT_SURFACE_BYTES = 0,     /* bytes of one input, weight or output surface         default 1 GiB   */
+    ANE_LIMIT_KERNEL_BYTES = 1,      /* bytes of all surfaces, constants and working memory
+                                        of one kernel, as the backend holds them              default 4 GiB   */
+    ANE_LIMIT_CONSTANT_ELEMENTS = 2, /* elements of one constant (literal or BLOBFILE tensor)  default 2^28    */
+    ANE_LIMIT_STATEMENTS = 3,        /* statements of one program, all functions together     default 100 000 */
+    ANE_LIMIT_NESTING_DEPTH = 4,     /* brackets nested in one another                         default 64      */
+    ANE_LIMIT_LIST_ENTRIES = 5,      /* entries of one list: values of a literal, arguments or
+                                        attributes of a statement, parameters, results,
+                                        outputs, names of a tuple, functions, weight files     default 2^20    */
+    ANE_LIMIT_IDLE_CACHE_BYTES = 6   /* memory the compile cache keeps for programs no live
+                                        kernel uses (parsed text, plans, constants); 0 keeps
+                                        none. At most 64 such programs are kept in any case.   default 512 MiB */
+} ane_limit;
+
+/** The current value of a limit, or -1 (ANE_ERR_INVALID_ARGUMENT) for an unknown one. */
+int64_t ane_bridge_get_limit(int limit);
+
+/** The default value of a limit, or -1 (ANE_ERR_INVALID_ARGUMENT) for an unknown one. */
+int64_t ane_bridge_default_limit(int limit);
+
+/**
+ * Set a limit. value must be at least 1 (at least 0 for ANE_LIMIT_IDLE_CACHE_BYTES) and, for the counts
+ * (statements, nesting depth, list entries), at most INT32_MAX. Lowering ANE_LIMIT_IDLE_CACHE_BYTES
+ * frees idle programs beyond it at once. Returns 0, or -1 (ANE_ERR_INVALID_ARGUMENT, nothing changed).
+ */
+int ane_bridge_set_limit(int limit, int64_t value);
 
 #ifdef __cplusplus
 }

@@ -74,6 +74,11 @@ typedef struct ane_backend {
     /* Realtime bracket; may be NULL when the backend has none. */
     void (*begin_realtime)(void);
     void (*end_realtime)(void);
+
+    /* Heap memory a compiled program holds (constants, plan) and that each instance of it adds (working
+     * memory), for the kernel-bytes limit and the idle-cache bound. NULL: the core counts the weight file
+     * bytes as held, nothing per instance. */
+    void (*program_memory)(const void *program, size_t *held, size_t *per_instance);
 } ane_backend;
 
 /* The backends compiled into this library. */

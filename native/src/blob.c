@@ -4,6 +4,7 @@
 #include "blob.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,16 +208,17 @@ int ane_blob_tensor(const uint8_t *file, size_t len, const char *name, uint64_t 
     return 0;
 }
 
-int ane_blob_check_path(const char *path) {
-    if (!path) {
-        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight name is NULL");
-        return -1;
-    }
+/* A character a weight name may hold: a portable file name character. */
+static int is_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+}
+
+const char *ane_blob_path_problem(const char *path, char *why, size_t n) {
     size_t prefix = strlen(MODEL_PATH_PREFIX);
     if (strncmp(path, MODEL_PATH_PREFIX, prefix) != 0) {
-        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight name '%s' must start with \"" MODEL_PATH_PREFIX "\"",
-                      path);
-        return -1;
+        snprintf(why, n, "must start with \"" MODEL_PATH_PREFIX "\"");
+        return why;
     }
     /* The ANE framework keeps these files at the top of a model's folder; a weight must not replace them,
      * nor need a folder of their name ("@model_path/data/w.bin"). */
@@ -224,24 +226,40 @@ int ane_blob_check_path(const char *path) {
     size_t first = strcspn(path + prefix, "/");
     for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; r++)
         if (first == strlen(reserved[r]) && !strncmp(path + prefix, reserved[r], first)) {
-            ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight name '%s' is reserved: the compiled model keeps its "
-                          "own %s there", path, reserved[r]);
-            return -1;
+            snprintf(why, n, "is reserved: the compiled model keeps its own %s there", reserved[r]);
+            return why;
         }
     /* Each '/'-separated component after the prefix must be a plain file or folder name. */
-    const char *c = path + prefix;
-    for (;;) {
-        size_t n = strcspn(c, "/");
-        if (n == 0) {
-            ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight name '%s' has an empty path component", path);
-            return -1;
+    for (const char *c = path + prefix;; c++) {
+        size_t len = strcspn(c, "/");
+        if (len == 0) {
+            snprintf(why, n, "has an empty path component");
+            return why;
         }
-        if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
-            ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight name '%s' has a '%.*s' component; names must stay "
-                          "inside " MODEL_PATH_PREFIX, path, (int)n, c);
-            return -1;
+        size_t dots = strspn(c, ".");
+        if (dots >= len) {
+            snprintf(why, n, "has a '%.*s' component; names must stay inside " MODEL_PATH_PREFIX, (int)len, c);
+            return why;
         }
-        if (c[n] == '\0') return 0;
-        c += n + 1;
+        for (size_t i = 0; i < len; i++)
+            if (!is_name_char(c[i])) {
+                unsigned char b = (unsigned char)c[i];
+                snprintf(why, n, "holds %s 0x%02X; names are made of letters, digits and ._-/",
+                         b < 0x80 ? "the character" : "the byte", b);
+                return why;
+            }
+        c += len;
+        if (*c == '\0') return NULL;
     }
+}
+
+int ane_blob_check_path(const char *path) {
+    if (!path) {
+        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight name is NULL");
+        return -1;
+    }
+    char why[128];
+    if (!ane_blob_path_problem(path, why, sizeof why)) return 0;
+    ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight name '%s' %s", path, why);
+    return -1;
 }

@@ -17,9 +17,14 @@
 int ane_blob_tensor(const uint8_t *file, size_t len, const char *name, uint64_t offset, int dtype,
                     uint64_t payload_bytes, const uint8_t **payload);
 
-/* Check a BLOBFILE path as written in MIL: must start with "@model_path/", must not escape it (no "..",
- * no empty or absolute component) and must not name a file the compiled model keeps at the top of its
- * folder (model.mil, net.plist, data), nor anything under a folder of that name. Returns 0, or -1 with the last error set. */
+/* The rule for BLOBFILE paths and weight names: "@model_path/" then a plain relative path, its components
+ * made of letters, digits, '.', '_' and '-' (no component of dots only, no empty one, no other character),
+ * its first component not a file the compiled model keeps at the top of its folder (model.mil, net.plist,
+ * data).
+ * Returns NULL when path follows it, else why ("must start with ...") written into why. */
+const char *ane_blob_path_problem(const char *path, char *why, size_t n);
+
+/* ane_blob_path_problem for a weight name given to a compile: 0, or -1 with ANE_ERR_INVALID_ARGUMENT. */
 int ane_blob_check_path(const char *path);
 
 #endif

@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "error.h"
+#include "limit.h"
+#include "mil/mil_ast.h"
 #include "sha256.h"
 
-/* Unreferenced entries kept for reuse: at most this many, holding at most this many weight bytes. */
+/* Unreferenced entries kept for reuse: at most this many (lookups scan the list), and at most the
+ * memory of ANE_LIMIT_IDLE_CACHE_BYTES. */
 #define CACHE_MAX_IDLE_ENTRIES 64
-#define CACHE_MAX_IDLE_WEIGHT_BYTES ((size_t)512 << 20)
 
 static pthread_mutex_t cache_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t exit_hook_once = PTHREAD_ONCE_INIT;
@@ -106,7 +108,12 @@ ane_cache_entry *ane_cache_compile(const ane_backend *b, const uint8_t key[32], 
     memcpy(e->key, key, 32);
     e->backend = b;
     e->program = program;
-    for (int i = 0; i < in->n_weight_files; i++) e->weight_bytes += in->weight_lens[i];
+    if (b->program_memory) {
+        b->program_memory(e->backend_program, &e->backend_bytes, &e->instance_bytes);
+    } else {
+        for (int i = 0; i < in->n_weight_files; i++) e->backend_bytes += in->weight_lens[i];
+    }
+    e->bytes = sizeof *e + program->bytes + e->backend_bytes;
     e->refcount = 1;
     pthread_once(&exit_hook_once, register_exit_hook);
     /* Two threads compiling the same content at once both insert; lookups then find the newer one and
@@ -122,17 +129,18 @@ ane_cache_entry *ane_cache_compile(const ane_backend *b, const uint8_t key[32], 
 /* Unlink idle entries beyond the bounds, oldest first; returns them as a list for freeing unlocked. */
 static ane_cache_entry *evict_locked(void) {
     ane_cache_entry *evicted = NULL;
+    uint64_t max_bytes = (uint64_t)ane_limit_get(ANE_LIMIT_IDLE_CACHE_BYTES);
     for (;;) {
         int idle = 0;
-        size_t idle_bytes = 0;
+        uint64_t idle_bytes = 0;
         ane_cache_entry **oldest = NULL;
         for (ane_cache_entry **p = &entries; *p; p = &(*p)->next) {
             if ((*p)->refcount) continue;
             idle++;
-            idle_bytes += (*p)->weight_bytes;
+            idle_bytes += (*p)->bytes;
             if (!oldest || (*p)->released_at < (*oldest)->released_at) oldest = p;
         }
-        if (idle <= CACHE_MAX_IDLE_ENTRIES && idle_bytes <= CACHE_MAX_IDLE_WEIGHT_BYTES) return evicted;
+        if (idle <= CACHE_MAX_IDLE_ENTRIES && idle_bytes <= max_bytes) return evicted;
         ane_cache_entry *e = *oldest;
         *oldest = e->next;
         e->next = evicted;
@@ -149,6 +157,22 @@ void ane_cache_release(ane_cache_entry *e) {
     }
     pthread_mutex_unlock(&cache_mutex);
     free_list(evicted);
+}
+
+void ane_cache_trim(void) {
+    pthread_mutex_lock(&cache_mutex);
+    ane_cache_entry *evicted = evict_locked();
+    pthread_mutex_unlock(&cache_mutex);
+    free_list(evicted);
+}
+
+size_t ane_cache_idle_bytes(void) {
+    size_t n = 0;
+    pthread_mutex_lock(&cache_mutex);
+    for (ane_cache_entry *e = entries; e; e = e->next)
+        if (!e->refcount) n += e->bytes;
+    pthread_mutex_unlock(&cache_mutex);
+    return n;
 }
 
 int ane_bridge_get_compile_count(void) {

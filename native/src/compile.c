@@ -9,7 +9,9 @@
 #include "cache.h"
 #include "error.h"
 #include "kernel.h"
+#include "limit.h"
 #include "mil/mil_ast.h"
+#include "strmap.h"
 
 /* The name upstream's single-blob ane_bridge_compile gives its weight file. */
 #define UPSTREAM_WEIGHT_NAME "@model_path/weights/weight.bin"
@@ -32,7 +34,8 @@ static int check_count(const char *what, int n) {
     return -1;
 }
 
-static int check_arguments(const compile_request *r) {
+/* Weight names are checked and indexed (name -> file) into *files. */
+static int check_arguments(const compile_request *r, ane_strmap *files) {
     if (!r->mil_text) {
         ane_error_set(ANE_ERR_INVALID_ARGUMENT, "mil_text is NULL");
         return -1;
@@ -50,6 +53,12 @@ static int check_arguments(const compile_request *r) {
                       r->n_weight_files);
         return -1;
     }
+    if (r->n_weight_files > ane_limit_get(ANE_LIMIT_LIST_ENTRIES)) {
+        char limit[ANE_LIMIT_TEXT_MAX];
+        ane_error_set(ANE_ERR_INVALID_ARGUMENT, "%d weight files %s", r->n_weight_files,
+                      ane_limit_exceeded(ANE_LIMIT_LIST_ENTRIES, limit, sizeof limit));
+        return -1;
+    }
     for (int i = 0; i < r->n_weight_files; i++) {
         if (ane_blob_check_path(r->weight_names[i]) != 0) return -1;
         if (!r->weight_datas[i] && r->weight_lens[i] > 0) {
@@ -57,12 +66,17 @@ static int check_arguments(const compile_request *r) {
                           r->weight_names[i], r->weight_lens[i]);
             return -1;
         }
-        for (int j = 0; j < i; j++)
-            if (!strcmp(r->weight_names[i], r->weight_names[j])) {
-                ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight file '%s' is given twice (files %d and %d)",
-                              r->weight_names[i], j, i);
-                return -1;
-            }
+        int64_t first;
+        int rc = ane_strmap_put(files, r->weight_names[i], strlen(r->weight_names[i]), i, &first);
+        if (rc < 0) {
+            ane_error_set(ANE_ERR_OUT_OF_MEMORY, "cannot index %d weight files", r->n_weight_files);
+            return -1;
+        }
+        if (rc == 0) {
+            ane_error_set(ANE_ERR_INVALID_ARGUMENT, "weight file '%s' is given twice (files %lld and %d)",
+                          r->weight_names[i], (long long)first, i);
+            return -1;
+        }
     }
     return 0;
 }
@@ -105,8 +119,12 @@ static int surface_of_type(const mil_type *t, const char *what, const char *name
         return -1;
     }
     int64_t count = mil_type_count(t);
-    if (count < 0 || __builtin_mul_overflow((size_t)count, mil_dtype_size(t->dtype), bytes)) {
-        ane_error_set_at(pos.line, pos.column, "%s '%s' is too large for a surface", what, name);
+    int overflow = count < 0 || __builtin_mul_overflow((size_t)count, mil_dtype_size(t->dtype), bytes);
+    if (overflow || *bytes > (uint64_t)ane_limit_get(ANE_LIMIT_SURFACE_BYTES)) {
+        char need[32], why[ANE_LIMIT_TEXT_MAX];
+        snprintf(need, sizeof need, overflow ? "more than 2^64" : "%zu", *bytes);
+        ane_error_set_at(pos.line, pos.column, "%s '%s' needs %s bytes, which %s", what, name, need,
+                         ane_limit_exceeded(ANE_LIMIT_SURFACE_BYTES, why, sizeof why));
         return -1;
     }
     return 0;
@@ -131,10 +149,12 @@ static int check_counts(const compile_request *r, const mil_program *p) {
     return 0;
 }
 
-/* Fill sizes/dtypes (parameters, then outputs) from the signature and check the caller's sizes. */
+/* Fill sizes/dtypes (parameters, then outputs) from the signature and check the caller's sizes and the
+ * limits: each surface, and all of them together, before any is allocated. */
 static int check_surfaces(const compile_request *r, const mil_program *p, size_t *sizes, int *dtypes) {
     const mil_function *f = mil_main(p);
     int n_params = mil_param_count(p), n_outputs = mil_output_count(p);
+    uint64_t total = 0, kernel_limit = (uint64_t)ane_limit_get(ANE_LIMIT_KERNEL_BYTES);
     for (int i = 0; i < n_params + n_outputs; i++) {
         int is_param = i < n_params, j = is_param ? i : i - n_params;
         const char *name = is_param ? mil_param_name(p, j) : mil_output_name(p, j);
@@ -150,16 +170,22 @@ static int check_surfaces(const compile_request *r, const mil_program *p, size_t
                           idx, name, sizes[i], given[idx]);
             return -1;
         }
+        total += sizes[i]; /* each is at most the surface limit, and there are fewer than 2^31 */
+        if (total > kernel_limit) {
+            char why[ANE_LIMIT_TEXT_MAX];
+            ane_error_set_at(pos.line, pos.column, "the surfaces up to %s '%s' need %llu bytes together, which %s",
+                             is_param ? "parameter" : "output", name, (unsigned long long)total,
+                             ane_limit_exceeded(ANE_LIMIT_KERNEL_BYTES, why, sizeof why));
+            return -1;
+        }
     }
     return 0;
 }
 
-static int check_blobfiles(const compile_request *r, const mil_program *p) {
+static int check_blobfiles(const mil_program *p, const ane_strmap *files) {
     for (int i = 0; i < mil_blobfile_count(p); i++) {
         const char *path = mil_blobfile_path(p, i);
-        int found = 0;
-        for (int j = 0; j < r->n_weight_files && !found; j++) found = !strcmp(path, r->weight_names[j]);
-        if (!found) {
+        if (ane_strmap_get(files, path, strlen(path)) < 0) {
             ane_error_set(ANE_ERR_COMPILE, "the program reads BLOBFILE '%s' but no weight file of that name was "
                           "given", path);
             return -1;
@@ -168,8 +194,20 @@ static int check_blobfiles(const compile_request *r, const mil_program *p) {
     return 0;
 }
 
-static ANEKernelHandle *compile(const compile_request *r) {
-    if (check_arguments(r) != 0) return NULL;
+/* The memory a kernel of entry holds beyond its surfaces must fit the kernel limit with them: checked on
+ * cache hits too, since the program may have been compiled under a higher limit. */
+static int check_kernel_bytes(const ane_cache_entry *e, const size_t *sizes, int n_surfaces) {
+    uint64_t total = (uint64_t)e->backend_bytes + e->instance_bytes;
+    for (int i = 0; i < n_surfaces; i++) total += sizes[i];
+    if (total <= (uint64_t)ane_limit_get(ANE_LIMIT_KERNEL_BYTES)) return 0;
+    char why[ANE_LIMIT_TEXT_MAX];
+    ane_error_set_at(0, 0, "the kernel needs %llu bytes for its surfaces, constants and working memory, which %s",
+                     (unsigned long long)total, ane_limit_exceeded(ANE_LIMIT_KERNEL_BYTES, why, sizeof why));
+    return -1;
+}
+
+static ANEKernelHandle *compile_indexed(const compile_request *r, ane_strmap *files) {
+    if (check_arguments(r, files) != 0) return NULL;
     const ane_backend *b = ane_backends_resolve(r->backend);
     if (!b) return NULL;
 
@@ -201,12 +239,12 @@ static ANEKernelHandle *compile(const compile_request *r) {
         dtypes = calloc((size_t)n_surfaces + 1, sizeof *dtypes);
         if (!sizes || !dtypes)
             ane_error_set(ANE_ERR_OUT_OF_MEMORY, "cannot allocate %d surface descriptions", n_surfaces);
-        else if (check_surfaces(r, p, sizes, dtypes) == 0 && check_blobfiles(r, p) == 0) {
+        else if (check_surfaces(r, p, sizes, dtypes) == 0 && check_blobfiles(p, files) == 0) {
             if (!entry) {
                 entry = ane_cache_compile(b, key, parsed, &in); /* owns parsed from here on */
                 parsed = NULL;
             }
-            if (entry) {
+            if (entry && check_kernel_bytes(entry, sizes, n_surfaces) == 0) {
                 k = ane_kernel_create(entry, r->n_inputs, r->n_weights, r->n_outputs, sizes, dtypes);
                 entry = NULL; /* the kernel took the reference, or released it */
             }
@@ -218,6 +256,15 @@ static ANEKernelHandle *compile(const compile_request *r) {
     free(dtypes);
     return k;
 }
+
+static ANEKernelHandle *compile(const compile_request *r) {
+    ane_strmap files = ANE_STRMAP_INIT;
+    ANEKernelHandle *k = compile_indexed(r, &files);
+    ane_strmap_free(&files);
+    return k;
+}
+
+
 
 ANEKernelHandle *ane_bridge_compile_ex(const char *backend, const char *mil_text, size_t mil_len,
                                        const char **weight_names, const uint8_t **weight_datas,

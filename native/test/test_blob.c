@@ -133,16 +133,8 @@ TEST(blob_builders_refuse_bad_arguments_with_null_and_zero_length) {
     CHECK_NEAR(5, scale, 0);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
 TEST(blob_builder_reports_an_allocation_it_cannot_make) {
-#if defined(UNDER_ASAN)
+#if TEST_UNDER_ASAN
     test_skip("AddressSanitizer aborts on a 4.6e18-byte allocation instead of returning NULL");
 #else
     int8_t one = 1;

@@ -109,12 +109,14 @@ static mil_token lex_number(mil_lexer *lx) {
     return make(lx, TOK_NUMBER, i - lx->pos);
 }
 
-/* A string ends at the closing quote on the same line; escapes are checked here, decoded later. */
+/* A string ends at the closing quote on the same line; escapes are checked here, decoded later. A NUL
+ * byte would end the decoded C string early ("w.bin\0/../x" read as "w.bin"), so it is an error. */
 static mil_token lex_string(mil_lexer *lx) {
     size_t i = lx->pos + 1;
     for (;;) {
         int c = at(lx, i);
         if (c == -1 || c == '\n') return error_at(lx, lx->pos, 1, "unterminated string", 0);
+        if (c == 0) return error_at(lx, i, 1, "NUL byte in a string literal", 0);
         if (c == '"') return make(lx, TOK_STRING, i + 1 - lx->pos);
         if (c == '\\') {
             int e = at(lx, i + 1);

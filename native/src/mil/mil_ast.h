@@ -86,6 +86,7 @@ typedef struct mil_function {
     int n_outputs;
     char **outputs;
     mil_pos *output_pos;
+    mil_type *output_types; /* the declared type of each returned value */
 } mil_function;
 
 struct mil_program {
@@ -96,6 +97,7 @@ struct mil_program {
     mil_function *functions;
     int n_blob_paths;       /* distinct BLOBFILE paths, in order of first appearance */
     char **blob_paths;
+    size_t bytes;           /* heap memory the program holds, with an estimate of the allocator's overhead */
 };
 
 /* The function mil_param_count & co. describe. */

@@ -9,7 +9,11 @@
  * their dtype (fp16 below 65520 in magnitude), names are defined before use and once, argument and
  * attribute keys are unique, strings end on their line and know only the escapes \\ \" \' \n \t \r,
  * BLOBFILE takes path then offset (a uint64). Not accepted: comments, inf/nan, nested lists, tuple or
- * list types, dicts of non-strings, literals inside tuples, dict types for parameters or results. */
+ * list types, dicts of non-strings, literals inside tuples, dict types for parameters or results.
+ *
+ * Work and memory are linear in the text: names, keys, functions and BLOBFILE paths are found through
+ * hash maps, and the limits of ane_bridge.h bound statements, list entries, nesting and constant sizes
+ * before anything is allocated for them. */
 #include "lexer.h"
 #include "mil_ast.h"
 
@@ -20,20 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blob.h"
+#include "limit.h"
+#include "strmap.h"
+
 #define MIL_DTYPE_COUNT (MIL_UINT16 + 1)
 
-/* Names defined so far in the current function (parameters and results), for resolution and the
- * uniqueness check. Open addressing; entries point at strings owned by the AST. */
-typedef struct name_entry {
-    const char *name;
-    size_t len;
-    mil_pos pos;
-} name_entry;
-
-typedef struct name_table {
-    name_entry *slots;
-    size_t cap, count;
-} name_table;
+/* Heap bookkeeping a block costs beyond its size, counted into mil_program.bytes. */
+#define ALLOC_OVERHEAD 16
 
 typedef struct parser {
     mil_lexer lx;
@@ -41,7 +39,16 @@ typedef struct parser {
     mil_program *prog;
     mil_parse_error *err;
     int failed;
-    name_table names;
+    mil_function *fn;      /* the function being parsed */
+    /* Names defined so far in fn -> their definition: ((statement + 1) << 32) | result index, statement
+     * -1 for a parameter (result index = parameter index). The statement being parsed is fn->n_stmts - 1. */
+    ane_strmap names;
+    ane_strmap keys;       /* keys of the argument or attribute list being parsed */
+    ane_strmap functions;  /* function names */
+    ane_strmap blob_paths; /* distinct BLOBFILE paths */
+    int open_stmt;         /* the statement whose operands are being parsed, or -1 */
+    int64_t statements;    /* parsed so far, every function */
+    int64_t max_list, max_statements, max_nesting, max_constant; /* the limits when parsing began */
 } parser;
 
 /* ---- errors ------------------------------------------------------------------------------------ */
@@ -112,7 +119,7 @@ static void advance(parser *p) {
 
 static mil_pos pos_of(const mil_token *t) { return (mil_pos){t->line, t->column}; }
 
-/* t is the identifier `word`: a keyword, or a name stored earlier (duplicate checks). */
+/* t is the identifier `word` (a keyword). */
 static int is_word(const mil_token *t, const char *word) {
     return t->kind == TOK_IDENT && t->len == strlen(word) && memcmp(t->start, word, t->len) == 0;
 }
@@ -139,6 +146,9 @@ static int accept(parser *p, mil_tok_kind kind) {
     return 1;
 }
 
+/* Counts bytes the AST now holds (see mil_program.bytes). */
+static void account(parser *p, size_t bytes) { p->prog->bytes += bytes + ALLOC_OVERHEAD; }
+
 static char *copy_token(parser *p, const mil_token *t) {
     char *s = malloc(t->len + 1);
     if (!s) {
@@ -147,27 +157,43 @@ static char *copy_token(parser *p, const mil_token *t) {
     }
     memcpy(s, t->start, t->len);
     s[t->len] = '\0';
+    account(p, t->len + 1);
     return s;
 }
 
 static char *copy_string(parser *p, const char *str) {
     char *s = strdup(str);
     if (!s) out_of_memory(p);
+    else account(p, strlen(s) + 1);
     return s;
 }
+
+/* The decoded content of a string token (mil_token_string), counted. */
+static char *token_string(parser *p, const mil_token *t) {
+    char *s = mil_token_string(t);
+    if (!s) out_of_memory(p);
+    else account(p, t->len);
+    return s;
+}
+
+/* "exceeds ANE_LIMIT_... (raise it ...)" for messages; the buffer is the caller's. */
+static const char *exceeds(ane_limit which, char *buf) { return ane_limit_exceeded(which, buf, ANE_LIMIT_TEXT_MAX); }
 
 /* ---- growable arrays --------------------------------------------------------------------------- */
 
 /* Appends one zeroed element to the array whose address is array_field (a T ** into the AST) and which
- * holds n. The capacity is implied by n (the next power of two), so the AST needs no capacity fields;
+ * holds n, refusing to grow it past max entries (the list-entries limit, or another limit the caller
+ * checked). The capacity is implied by n (the next power of two), so the AST needs no capacity fields;
  * most arrays hold one or two elements, so none is over-allocated. Returns the new element, or NULL
  * (error set) on failure. The field is read and written with memcpy: any T * may be stored there,
  * and accessing it through a void * lvalue would break strict aliasing. */
-static void *push(parser *p, void *array_field, size_t n, size_t size) {
+static void *push_max(parser *p, void *array_field, size_t n, size_t size, int64_t max) {
     char *items;
     memcpy(&items, array_field, sizeof items);
-    if (n >= INT_MAX) {
-        fail_at(p, p->cur.line, p->cur.column, "too many elements");
+    if ((int64_t)n >= max || n >= INT_MAX) {
+        char limit[ANE_LIMIT_TEXT_MAX];
+        fail_at(p, p->cur.line, p->cur.column, "this list has more than %lld entries, which %s", (long long)n,
+                exceeds(ANE_LIMIT_LIST_ENTRIES, limit));
         return NULL;
     }
     if ((n & (n - 1)) == 0) { /* n is 0 or a power of two: full */
@@ -181,6 +207,7 @@ static void *push(parser *p, void *array_field, size_t n, size_t size) {
             out_of_memory(p);
             return NULL;
         }
+        account(p, (cap - n) * size);
         items = grown;
         memcpy(array_field, &items, sizeof items);
     }
@@ -188,70 +215,66 @@ static void *push(parser *p, void *array_field, size_t n, size_t size) {
     return items + n * size;
 }
 
+static void *push(parser *p, void *array_field, size_t n, size_t size) {
+    return push_max(p, array_field, n, size, p->max_list);
+}
+
 /* ---- names ------------------------------------------------------------------------------------- */
 
-static size_t hash_name(const char *s, size_t len) {
-    uint64_t h = 1469598103934665603u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return (size_t)h;
+static int64_t definition(int stmt, int result) { return ((int64_t)(stmt + 1) << 32) | (uint32_t)result; }
+static int definition_stmt(int64_t d) { return (int)(d >> 32) - 1; }
+static int definition_result(int64_t d) { return (int)(uint32_t)d; }
+
+static mil_pos definition_pos(const mil_function *fn, int64_t d) {
+    int s = definition_stmt(d), r = definition_result(d);
+    return s < 0 ? fn->params[r].pos : fn->stmts[s].result_pos[r];
 }
 
-static name_entry *names_slot(const name_table *t, const char *name, size_t len) {
-    size_t mask = t->cap - 1;
-    for (size_t i = hash_name(name, len) & mask;; i = (i + 1) & mask) {
-        name_entry *e = &t->slots[i];
-        if (!e->name || (e->len == len && memcmp(e->name, name, len) == 0)) return e;
-    }
+static const mil_type *definition_type(const mil_function *fn, int64_t d) {
+    int s = definition_stmt(d), r = definition_result(d);
+    return s < 0 ? &fn->params[r].type : &fn->stmts[s].result_types[r];
 }
 
-static const name_entry *names_find(const name_table *t, const char *name, size_t len) {
-    if (t->cap == 0) return NULL;
-    const name_entry *e = names_slot(t, name, len);
-    return e->name ? e : NULL;
-}
-
-static int names_add(parser *p, const char *name, mil_pos pos) {
-    name_table *t = &p->names;
-    if (2 * (t->count + 1) > t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 64;
-        name_entry *slots = calloc(cap, sizeof *slots);
-        if (!slots) return out_of_memory(p);
-        name_table grown = {slots, cap, t->count};
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->slots[i].name) *names_slot(&grown, t->slots[i].name, t->slots[i].len) = t->slots[i];
-        free(t->slots);
-        *t = grown;
-    }
-    size_t len = strlen(name);
-    *names_slot(t, name, len) = (name_entry){name, len, pos};
-    t->count++;
-    return 1;
-}
-
-static void names_clear(name_table *t) {
-    free(t->slots);
-    *t = (name_table){0};
-}
-
-/* A new SSA name must not be taken already. */
-static int check_fresh(parser *p, const mil_token *t) {
-    const name_entry *e = names_find(&p->names, t->start, t->len);
-    if (e)
+/* Defines the name just stored at `name` (the AST's copy of token t): it must not be taken already. */
+static int define(parser *p, const mil_token *t, const char *name, int64_t d) {
+    int64_t first;
+    int rc = ane_strmap_put(&p->names, name, t->len, d, &first);
+    if (rc < 0) return out_of_memory(p);
+    if (rc == 0) {
+        mil_pos at = definition_pos(p->fn, first);
         return fail_token(p, t, "redefinition of '%.*s' (first defined at line %d, column %d)", shown(t->len),
-                          t->start, e->pos.line, e->pos.column);
+                          t->start, at.line, at.column);
+    }
     return 1;
 }
 
-/* Consumes a name that must refer to a parameter or an earlier result. */
-static char *resolve(parser *p, mil_pos *pos) {
-    mil_token t;
-    if (p->cur.kind == TOK_IDENT && !names_find(&p->names, p->cur.start, p->cur.len)) {
-        fail_token(p, &p->cur, "use of undefined value '%.*s'", shown(p->cur.len), p->cur.start);
-        return NULL;
+/* Consumes a name that must refer to a parameter or a result of an earlier statement; *found (when not
+ * NULL) receives its definition. */
+static char *resolve(parser *p, mil_pos *pos, int64_t *found) {
+    mil_token t = p->cur;
+    if (t.kind == TOK_IDENT) {
+        int64_t d = ane_strmap_get(&p->names, t.start, t.len);
+        if (d < 0) {
+            fail_token(p, &t, "use of undefined value '%.*s'", shown(t.len), t.start);
+            return NULL;
+        }
+        if (found) *found = d;
+        if (definition_stmt(d) >= 0 && definition_stmt(d) == p->open_stmt) {
+            fail_token(p, &t, "'%.*s' is used by the statement that defines it", shown(t.len), t.start);
+            return NULL;
+        }
     }
     if (!expect(p, TOK_IDENT, &t, "a value name")) return NULL;
     if (pos) *pos = pos_of(&t);
     return copy_token(p, &t);
+}
+
+/* Records the key token of an argument or attribute; a key may appear once in its list. */
+static int unique_key(parser *p, const mil_token *key, const char *what, const char *owner) {
+    int rc = ane_strmap_put(&p->keys, key->start, key->len, 0, NULL);
+    if (rc < 0) return out_of_memory(p);
+    if (rc == 0) return fail_token(p, key, "duplicate %s '%.*s' of %s", what, shown(key->len), key->start, owner);
+    return 1;
 }
 
 /* ---- types ------------------------------------------------------------------------------------- */
@@ -392,7 +415,7 @@ static int parse_element(parser *p, mil_literal *lit) {
     if (dt == MIL_STRING) {
         if (t.kind != TOK_STRING) return fail_expected(p, "a string");
         char **slot = push(p, &lit->strings, lit->count, sizeof *slot);
-        if (!slot || !(*slot = mil_token_string(&t))) return out_of_memory(p);
+        if (!slot || !(*slot = token_string(p, &t))) return 0;
         lit->count++;
         advance(p);
         return 1;
@@ -446,12 +469,12 @@ static int parse_scalar_of(parser *p, mil_dtype dt, mil_tok_kind kind, const cha
 
 static int record_blob_path(parser *p, const char *path) {
     mil_program *prog = p->prog;
-    for (int i = 0; i < prog->n_blob_paths; i++)
-        if (strcmp(prog->blob_paths[i], path) == 0) return 1;
+    size_t len = strlen(path);
+    if (ane_strmap_get(&p->blob_paths, path, len) >= 0) return 1;
     char **slot = push(p, &prog->blob_paths, (size_t)prog->n_blob_paths, sizeof *slot);
     if (!slot || !(*slot = copy_string(p, path))) return 0;
     prog->n_blob_paths++;
-    return 1;
+    return ane_strmap_put(&p->blob_paths, *slot, len, prog->n_blob_paths - 1, NULL) < 0 ? out_of_memory(p) : 1;
 }
 
 /* BLOBFILE(path = string("..."), offset = uint64(N)) */
@@ -465,7 +488,11 @@ static int parse_blobfile(parser *p, mil_literal *lit) {
     if (!expect(p, TOK_EQUALS, NULL, "'=' after 'path'") ||
         !parse_scalar_of(p, MIL_STRING, TOK_STRING, "BLOBFILE path", &path))
         return 0;
-    if (!(lit->blob_path = mil_token_string(&path))) return out_of_memory(p);
+    if (!(lit->blob_path = token_string(p, &path))) return 0;
+    /* The lexer refuses NUL bytes in strings, so this C string is the whole path. */
+    char why[128];
+    if (ane_blob_path_problem(lit->blob_path, why, sizeof why))
+        return fail_token(p, &path, "BLOBFILE path %.*s %s", shown(path.len), path.start, why);
     if (!expect(p, TOK_COMMA, NULL, "',' after the BLOBFILE path")) return 0;
     if (!is_word(&p->cur, "offset")) return fail_expected(p, "'offset' as the second argument of BLOBFILE");
     advance(p);
@@ -494,10 +521,8 @@ static int parse_dict_body(parser *p, mil_literal *lit) {
         char **k = push(p, &lit->dict_keys, n, sizeof *k);
         char **v = k ? push(p, &lit->dict_values, n, sizeof *v) : NULL;
         if (!v) return 0;
-        *k = mil_token_string(&key);
-        *v = mil_token_string(&value);
         lit->n_pairs++;
-        if (!*k || !*v) return out_of_memory(p);
+        if (!(*k = token_string(p, &key)) || !(*v = token_string(p, &value))) return 0;
     } while (accept(p, TOK_COMMA));
     return expect(p, TOK_RBRACE, NULL, "'}' to close the dict literal");
 }
@@ -514,6 +539,12 @@ static int parse_literal(parser *p, mil_literal *lit) {
     if (!parse_type(p, &lit->type)) return 0;
     char type[128];
     format_type(&lit->type, type, sizeof type);
+    int64_t count = mil_type_count(&lit->type);
+    if (count > p->max_constant) {
+        char limit[ANE_LIMIT_TEXT_MAX];
+        return fail_at(p, lit->pos.line, lit->pos.column, "the constant %s has %lld elements, which %s", type,
+                       (long long)count, exceeds(ANE_LIMIT_CONSTANT_ELEMENTS, limit));
+    }
     if (!expect(p, TOK_LPAREN, NULL, "'(' after the literal type %s", type)) return 0;
     if (lit->type.rank > 0) {
         if (is_word(&p->cur, "BLOBFILE")) {
@@ -534,12 +565,12 @@ static int parse_literal(parser *p, mil_literal *lit) {
 /* "[" key "=" literal { "," key "=" literal } "]" */
 static int parse_attrs(parser *p, mil_attr **attrs, int *n, const char *owner) {
     advance(p); /* "[" */
+    ane_strmap_clear(&p->keys);
     do {
         mil_token key;
-        if (!expect(p, TOK_IDENT, &key, "an attribute name in the attributes of %s", owner)) return 0;
-        for (int i = 0; i < *n; i++)
-            if (is_word(&key, (*attrs)[i].key))
-                return fail_token(p, &key, "duplicate attribute '%.*s' of %s", shown(key.len), key.start, owner);
+        if (!expect(p, TOK_IDENT, &key, "an attribute name in the attributes of %s", owner) ||
+            !unique_key(p, &key, "attribute", owner))
+            return 0;
         if (!expect(p, TOK_EQUALS, NULL, "'=' after the attribute name '%.*s'", shown(key.len), key.start))
             return 0;
         mil_attr *a = push(p, attrs, (size_t)*n, sizeof *a);
@@ -560,7 +591,10 @@ static int skip_attrs(parser *p, const char *function) {
         mil_tok_kind k = p->cur.kind;
         if (k == TOK_ERROR) return fail_lexical(p, &p->cur);
         if (k == TOK_EOF) return fail_token(p, &open, "unterminated attribute block of function '%s'", function);
-        if (k == TOK_LPAREN || k == TOK_LBRACKET || k == TOK_LBRACE) depth++;
+        if ((k == TOK_LPAREN || k == TOK_LBRACKET || k == TOK_LBRACE) && ++depth > p->max_nesting) {
+            char limit[ANE_LIMIT_TEXT_MAX];
+            return fail_token(p, &p->cur, "brackets nested %d deep %s", depth, exceeds(ANE_LIMIT_NESTING_DEPTH, limit));
+        }
         if (k == TOK_RPAREN || k == TOK_RBRACKET || k == TOK_RBRACE) depth--;
         advance(p);
     } while (depth > 0);
@@ -570,12 +604,11 @@ static int skip_attrs(parser *p, const char *function) {
 /* ---- statements -------------------------------------------------------------------------------- */
 
 /* key "=" ( name | literal | true | false | "(" name { "," name } ")" ) */
-static int parse_arg(parser *p, mil_stmt *s) {
+static int parse_arg(parser *p, mil_stmt *s, const char *owner) {
     mil_token key;
-    if (!expect(p, TOK_IDENT, &key, "an argument name in the argument list of '%s'", s->op)) return 0;
-    for (int i = 0; i < s->n_args; i++)
-        if (is_word(&key, s->args[i].key))
-            return fail_token(p, &key, "duplicate argument '%.*s' of '%s'", shown(key.len), key.start, s->op);
+    if (!expect(p, TOK_IDENT, &key, "an argument name in the argument list of '%s'", s->op) ||
+        !unique_key(p, &key, "argument", owner))
+        return 0;
     if (!expect(p, TOK_EQUALS, NULL, "'=' after the argument name '%.*s'", shown(key.len), key.start)) return 0;
     mil_arg *a = push(p, &s->args, (size_t)s->n_args, sizeof *a);
     if (!a) return 0;
@@ -594,7 +627,7 @@ static int parse_arg(parser *p, mil_stmt *s) {
     }
     if (p->cur.kind == TOK_IDENT) {
         a->kind = MIL_ARG_NAME;
-        return (a->name = resolve(p, NULL)) != NULL;
+        return (a->name = resolve(p, NULL, NULL)) != NULL;
     }
     if (p->cur.kind != TOK_LPAREN)
         return fail_expected(p, "a value name, a literal or a tuple for argument '%s' of '%s'", a->key, s->op);
@@ -604,7 +637,7 @@ static int parse_arg(parser *p, mil_stmt *s) {
         size_t n = (size_t)a->n_names;
         char **name = push(p, &a->names, n, sizeof *name);
         mil_pos *pos = name ? push(p, &a->name_pos, n, sizeof *pos) : NULL;
-        if (!pos || !(*name = resolve(p, pos))) return 0;
+        if (!pos || !(*name = resolve(p, pos, NULL))) return 0;
         a->n_names++;
     } while (accept(p, TOK_COMMA));
     return expect(p, TOK_RPAREN, NULL, "')' to close the tuple of argument '%s'", a->key);
@@ -612,20 +645,21 @@ static int parse_arg(parser *p, mil_stmt *s) {
 
 /* type name { "," type name } "=" op "(" args ")" [ "[" attrs "]" ] ";" */
 static int parse_stmt(parser *p, mil_function *fn) {
-    mil_stmt *s = push(p, &fn->stmts, (size_t)fn->n_stmts, sizeof *s);
+    if (p->statements >= p->max_statements) {
+        char limit[ANE_LIMIT_TEXT_MAX];
+        return fail_token(p, &p->cur, "the program has more than %lld statements, which %s", (long long)p->statements,
+                          exceeds(ANE_LIMIT_STATEMENTS, limit));
+    }
+    p->statements++;
+    mil_stmt *s = push_max(p, &fn->stmts, (size_t)fn->n_stmts, sizeof *s, INT_MAX);
     if (!s) return 0;
-    fn->n_stmts++;
+    int index = fn->n_stmts++;
     do {
         mil_type type;
         mil_token name;
         if (p->cur.kind == TOK_IDENT && p->next.kind == TOK_EQUALS)
             return fail_token(p, &p->cur, "missing the type of result '%.*s'", shown(p->cur.len), p->cur.start);
         if (!parse_type(p, &type) || !expect(p, TOK_IDENT, &name, "a result name after its type")) return 0;
-        if (!check_fresh(p, &name)) return 0;
-        for (int i = 0; i < s->n_results; i++)
-            if (is_word(&name, s->result_names[i]))
-                return fail_token(p, &name, "redefinition of '%.*s' (first defined at line %d, column %d)",
-                                  shown(name.len), name.start, s->result_pos[i].line, s->result_pos[i].column);
         size_t n = (size_t)s->n_results;
         mil_type *t = push(p, &s->result_types, n, sizeof *t);
         char **nm = t ? push(p, &s->result_names, n, sizeof *nm) : NULL;
@@ -634,6 +668,7 @@ static int parse_stmt(parser *p, mil_function *fn) {
         *t = type;
         *pos = pos_of(&name);
         s->n_results++;
+        if (!define(p, &name, *nm, definition(index, (int)n))) return 0;
     } while (accept(p, TOK_COMMA));
     const char *first = s->result_names[0];
     mil_token op;
@@ -642,20 +677,20 @@ static int parse_stmt(parser *p, mil_function *fn) {
         return 0;
     s->pos = pos_of(&op);
     if (!(s->op = copy_token(p, &op))) return 0;
-    if (!expect(p, TOK_LPAREN, NULL, "'(' after the op name '%s'", s->op)) return 0;
-    if (p->cur.kind != TOK_RPAREN) {
-        do {
-            if (!parse_arg(p, s)) return 0;
-        } while (accept(p, TOK_COMMA));
-    }
-    if (!expect(p, TOK_RPAREN, NULL, "')' to close the argument list of '%s'", s->op)) return 0;
     char owner[96];
     snprintf(owner, sizeof owner, "'%.*s'", SHOWN, s->op);
+    if (!expect(p, TOK_LPAREN, NULL, "'(' after the op name '%s'", s->op)) return 0;
+    p->open_stmt = index;
+    ane_strmap_clear(&p->keys);
+    if (p->cur.kind != TOK_RPAREN) {
+        do {
+            if (!parse_arg(p, s, owner)) return 0;
+        } while (accept(p, TOK_COMMA));
+    }
+    p->open_stmt = -1;
+    if (!expect(p, TOK_RPAREN, NULL, "')' to close the argument list of '%s'", s->op)) return 0;
     if (p->cur.kind == TOK_LBRACKET && !parse_attrs(p, &s->attrs, &s->n_attrs, owner)) return 0;
-    if (!expect(p, TOK_SEMICOLON, NULL, "';' after the statement defining '%s'", first)) return 0;
-    for (int i = 0; i < s->n_results; i++)
-        if (!names_add(p, s->result_names[i], s->result_pos[i])) return 0;
-    return 1;
+    return expect(p, TOK_SEMICOLON, NULL, "';' after the statement defining '%s'", first);
 }
 
 /* ---- functions and the program ----------------------------------------------------------------- */
@@ -663,14 +698,14 @@ static int parse_stmt(parser *p, mil_function *fn) {
 static int parse_param(parser *p, mil_function *fn) {
     mil_param *param = push(p, &fn->params, (size_t)fn->n_params, sizeof *param);
     if (!param) return 0;
-    fn->n_params++;
+    int index = fn->n_params++;
     mil_token name;
     if (!parse_type(p, &param->type) ||
         !expect(p, TOK_IDENT, &name, "a parameter name after its type in function '%s'", fn->name) ||
-        !check_fresh(p, &name) || !(param->name = copy_token(p, &name)))
+        !(param->name = copy_token(p, &name)))
         return 0;
     param->pos = pos_of(&name);
-    return names_add(p, param->name, param->pos);
+    return define(p, &name, param->name, definition(-1, index));
 }
 
 static int parse_outputs(parser *p, mil_function *fn) {
@@ -681,7 +716,10 @@ static int parse_outputs(parser *p, mil_function *fn) {
         size_t n = (size_t)fn->n_outputs;
         char **name = push(p, &fn->outputs, n, sizeof *name);
         mil_pos *pos = name ? push(p, &fn->output_pos, n, sizeof *pos) : NULL;
-        if (!pos || !(*name = resolve(p, pos))) return 0;
+        mil_type *type = pos ? push(p, &fn->output_types, n, sizeof *type) : NULL;
+        int64_t d;
+        if (!type || !(*name = resolve(p, pos, &d))) return 0;
+        *type = *definition_type(fn, d);
         fn->n_outputs++;
     } while (accept(p, TOK_COMMA));
     return expect(p, TOK_RPAREN, NULL, "')' to close the output list of function '%s'", fn->name) &&
@@ -694,20 +732,20 @@ static int parse_function(parser *p) {
     mil_function *fn = push(p, &prog->functions, (size_t)prog->n_functions, sizeof *fn);
     if (!fn) return 0;
     prog->n_functions++;
+    p->fn = fn;
     fn->pos = pos_of(&p->cur);
     advance(p); /* "func" */
     mil_token name, opset;
-    if (!expect(p, TOK_IDENT, &name, "a function name after 'func'")) return 0;
-    for (int i = 0; i + 1 < prog->n_functions; i++)
-        if (is_word(&name, prog->functions[i].name))
-            return fail_token(p, &name, "redefinition of function '%.*s'", shown(name.len), name.start);
-    if (!(fn->name = copy_token(p, &name)) ||
-        !expect(p, TOK_LT, NULL, "'<' and an opset such as ios18 after the function name '%s'", fn->name) ||
+    if (!expect(p, TOK_IDENT, &name, "a function name after 'func'") || !(fn->name = copy_token(p, &name))) return 0;
+    int rc = ane_strmap_put(&p->functions, fn->name, name.len, prog->n_functions - 1, NULL);
+    if (rc < 0) return out_of_memory(p);
+    if (rc == 0) return fail_token(p, &name, "redefinition of function '%.*s'", shown(name.len), name.start);
+    if (!expect(p, TOK_LT, NULL, "'<' and an opset such as ios18 after the function name '%s'", fn->name) ||
         !expect(p, TOK_IDENT, &opset, "an opset name such as ios18") || !(fn->opset = copy_token(p, &opset)) ||
         !expect(p, TOK_GT, NULL, "'>' after the opset name") ||
         !expect(p, TOK_LPAREN, NULL, "'(' to open the parameter list of function '%s'", fn->name))
         return 0;
-    names_clear(&p->names);
+    ane_strmap_clear(&p->names);
     if (p->cur.kind != TOK_RPAREN) {
         do {
             if (!parse_param(p, fn)) return 0;
@@ -785,11 +823,20 @@ mil_program *mil_parse(const char *text, size_t len, mil_parse_error *err) {
         snprintf(p.err->message, sizeof p.err->message, "out of memory");
         return NULL;
     }
+    p.prog->bytes = sizeof *p.prog + ALLOC_OVERHEAD;
+    p.open_stmt = -1;
+    p.max_list = ane_limit_get(ANE_LIMIT_LIST_ENTRIES);
+    p.max_statements = ane_limit_get(ANE_LIMIT_STATEMENTS);
+    p.max_nesting = ane_limit_get(ANE_LIMIT_NESTING_DEPTH);
+    p.max_constant = ane_limit_get(ANE_LIMIT_CONSTANT_ELEMENTS);
     mil_lexer_init(&p.lx, text ? text : "", text ? len : 0);
     p.cur = mil_lexer_next(&p.lx);
     p.next = mil_lexer_next(&p.lx);
     int ok = parse_program(&p);
-    names_clear(&p.names);
+    ane_strmap_free(&p.names);
+    ane_strmap_free(&p.keys);
+    ane_strmap_free(&p.functions);
+    ane_strmap_free(&p.blob_paths);
     if (!ok) {
         mil_program_free(p.prog);
         return NULL;

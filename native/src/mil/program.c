@@ -80,15 +80,8 @@ const char *mil_output_name(const mil_program *p, int i) {
 }
 
 const mil_type *mil_output_type(const mil_program *p, int i) {
-    const char *name = mil_output_name(p, i);
-    if (!name) return NULL;
     const mil_function *f = mil_main(p);
-    for (int s = f->n_stmts - 1; s >= 0; s--)
-        for (int r = 0; r < f->stmts[s].n_results; r++)
-            if (strcmp(f->stmts[s].result_names[r], name) == 0) return &f->stmts[s].result_types[r];
-    for (int j = 0; j < f->n_params; j++)
-        if (strcmp(f->params[j].name, name) == 0) return &f->params[j].type;
-    return NULL; /* unreachable for parsed programs: outputs are resolved */
+    return f && i >= 0 && i < f->n_outputs ? &f->output_types[i] : NULL;
 }
 
 int mil_blobfile_count(const mil_program *p) {
@@ -148,6 +141,7 @@ static void free_function(mil_function *f) {
     free(f->stmts);
     free_strings(f->outputs, (size_t)f->n_outputs);
     free(f->output_pos);
+    free(f->output_types);
 }
 
 void mil_program_free(mil_program *p) {

@@ -41,4 +41,5 @@ const ane_backend ane_reference_backend = {
     .instance_free = ref_instance_free,
     .begin_realtime = NULL,
     .end_realtime = NULL,
+    .program_memory = ref_plan_memory,
 };

@@ -47,12 +47,17 @@ static int blob_dtype(mil_dtype dt) {
     }
 }
 
-static void decode_payload(mil_dtype dt, const uint8_t *p, float *out, size_t n, uint16_t *halves) {
+static void decode_payload(mil_dtype dt, const uint8_t *p, float *out, size_t n) {
     switch (dt) {
-    case MIL_FP16:
-        memcpy(halves, p, n * 2); /* the payload need not be 2-byte aligned */
-        ane_fp16_to_fp32(halves, out, n);
+    case MIL_FP16: {
+        uint16_t halves[1024]; /* the payload need not be 2-byte aligned: copied out a chunk at a time */
+        for (size_t i = 0; i < n; i += 1024) {
+            size_t m = n - i < 1024 ? n - i : 1024;
+            memcpy(halves, p + 2 * i, m * 2);
+            ane_fp16_to_fp32(halves, out + i, m);
+        }
         break;
+    }
     case MIL_FP32: memcpy(out, p, n * 4); break;
     case MIL_INT32:
         for (size_t i = 0; i < n; i++) {
@@ -79,7 +84,9 @@ static int blob_error_at(mil_pos pos) {
     return -1;
 }
 
-static int load_blobfile(ref_builder *b, const mil_literal *lit, float *out, size_t count) {
+/* The payload of a BLOBFILE literal of count elements, checked against its weight file before anything
+ * is allocated for it. */
+static int blob_payload(ref_builder *b, const mil_literal *lit, size_t count, const uint8_t **payload) {
     const ane_compile_input *in = b->input;
     mil_pos pos = lit->pos;
     int code = blob_dtype(lit->type.dtype);
@@ -88,9 +95,7 @@ static int load_blobfile(ref_builder *b, const mil_literal *lit, float *out, siz
                          mil_dtype_name(lit->type.dtype));
         return -1;
     }
-    int f = -1;
-    for (int i = 0; i < in->n_weight_files && f < 0; i++)
-        if (strcmp(in->weight_names[i], lit->blob_path) == 0) f = i;
+    int64_t f = ane_strmap_get(&b->files, lit->blob_path, strlen(lit->blob_path));
     if (f < 0) {
         ane_error_set_at(pos.line, pos.column, "weight file '%s' was not given", lit->blob_path);
         return -1;
@@ -100,17 +105,9 @@ static int load_blobfile(ref_builder *b, const mil_literal *lit, float *out, siz
         ane_error_set_at(pos.line, pos.column, "BLOBFILE tensor too large");
         return -1;
     }
-    const uint8_t *payload;
     if (ane_blob_tensor(in->weight_datas[f], in->weight_lens[f], lit->blob_path, lit->blob_offset, code,
-                        (uint64_t)(count * elem), &payload))
+                        (uint64_t)(count * elem), payload))
         return blob_error_at(pos);
-    uint16_t *halves = lit->type.dtype == MIL_FP16 ? malloc(count * 2 + 2) : NULL;
-    if (lit->type.dtype == MIL_FP16 && !halves) {
-        ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory loading '%s'", lit->blob_path);
-        return -1;
-    }
-    decode_payload(lit->type.dtype, payload, out, count, halves);
-    free(halves);
     return 0;
 }
 
@@ -122,40 +119,35 @@ int ref_const_from_literal(ref_builder *b, const char *name, mil_pos pos, const 
         return -1;
     }
     int64_t count = mil_type_count(&lit->type);
+    const uint8_t *payload = NULL;
     if (count < 0) {
         ane_error_set_at(lit->pos.line, lit->pos.column, "literal has too many elements");
         return -1;
     }
-    float *data = NULL;
-    if (lit->type.dtype != MIL_STRING) {
-        data = malloc((size_t)(count > 0 ? count : 1) * sizeof(float));
-        if (!data) {
-            ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory for a constant of %lld elements", (long long)count);
-            return -1;
-        }
-        if (lit->form == MIL_LIT_BLOBFILE) {
-            if (load_blobfile(b, lit, data, (size_t)count)) {
-                free(data);
-                return -1;
-            }
-        } else if (!lit->values || lit->count != (size_t)count) {
-            ane_error_set_at(lit->pos.line, lit->pos.column, "literal has %zu values, its type holds %lld",
-                             lit->values ? lit->count : (size_t)0, (long long)count);
-            free(data);
-            return -1;
-        } else {
-            for (int64_t i = 0; i < count; i++) data[i] = (float)lit->values[i];
-        }
-        ref_round_to_dtype(lit->type.dtype, data, (size_t)count);
-    }
-    ref_value *v = ref_new_value(b, name, pos, &lit->type, REF_VAL_CONST);
-    if (!v) {
-        free(data);
+    if (lit->form == MIL_LIT_BLOBFILE) {
+        if (blob_payload(b, lit, (size_t)count, &payload)) return -1;
+    } else if (lit->type.dtype != MIL_STRING && (!lit->values || lit->count != (size_t)count)) {
+        ane_error_set_at(lit->pos.line, lit->pos.column, "literal has %zu values, its type holds %lld",
+                         lit->values ? lit->count : (size_t)0, (long long)count);
         return -1;
     }
-    v->data = data;
-    v->lit = lit->form == MIL_LIT_BLOBFILE ? NULL : lit;
-    return b->plan->n_values - 1;
+    if (lit->type.dtype == MIL_STRING) { /* strings stay in the AST: configuration, never data */
+        ref_value *v = ref_new_value(b, name, pos, &lit->type, REF_VAL_CONST);
+        if (!v) return -1;
+        v->lit = lit;
+        return b->plan->n_values - 1;
+    }
+    int id = ref_new_const(b, name, pos, &lit->type);
+    if (id < 0) return -1;
+    ref_value *v = &b->plan->values[id];
+    if (payload) {
+        decode_payload(lit->type.dtype, payload, v->data, (size_t)count);
+    } else {
+        for (int64_t i = 0; i < count; i++) v->data[i] = (float)lit->values[i];
+        v->lit = lit;
+    }
+    ref_round_to_dtype(lit->type.dtype, v->data, (size_t)count);
+    return id;
 }
 
 /* ---- constexpr_affine_dequantize ------------------------------------------------------------------- */
@@ -233,24 +225,25 @@ int ref_constexpr_affine_dequantize(ref_builder *b, const mil_stmt *s, int res, 
     int axis = (int)(a < 0 ? a + qt->rank : a);
     int64_t n = qt->dims[axis];
     size_t count = (size_t)mil_type_count(qt);
-    float *scale = malloc((size_t)n * sizeof(float)), *zp = malloc((size_t)n * sizeof(float));
-    float *out = malloc((count ? count : 1) * sizeof(float));
-    int rc = !scale || !zp || !out ? -1 : 0;
-    if (rc) ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory for %s", s->op);
     const ref_value *vals = b->plan->values;
+    float *scale = malloc((size_t)n * sizeof(float)), *zp = malloc((size_t)n * sizeof(float));
+    int rc = !scale || !zp ? -1 : 0;
+    if (rc) ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory for %s", s->op);
     if (rc == 0) rc = per_axis(s, "scale", &vals[sc], n, scale);
     if (rc == 0) rc = per_axis(s, "zero_point", &vals[z], n, zp);
-    if (rc == 0) {
-        ref_shape qs = ref_shape_of(qt);
-        ref_dequantize(vals[q].data, &qs, axis, scale, zp, n, out);
+    ref_shape qs = ref_shape_of(qt);
+    *inferred = ref_tensor_type(ls->type.dtype, &qs);
+    inferred->is_tensor = 1;
+    /* Filled only when declared as inferred (else the caller reports the difference): the result's storage
+     * is sized by its declared type. */
+    float *out = rc == 0 && ref_type_equal(&vals[res].type, inferred) ? ref_alloc_const(b, res) : NULL;
+    if (out) {
+        ref_dequantize(b->plan->values[q].data, &qs, axis, scale, zp, n, out);
         ref_round_to_dtype(ls->type.dtype, out, count);
-        b->plan->values[res].data = out;
-        out = NULL;
-        *inferred = ref_tensor_type(ls->type.dtype, &qs);
-        inferred->is_tensor = 1;
+    } else if (rc == 0 && ref_type_equal(&vals[res].type, inferred)) {
+        rc = -1;
     }
     free(scale);
     free(zp);
-    free(out);
     return rc;
 }

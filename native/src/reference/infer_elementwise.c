@@ -82,8 +82,7 @@ int ref_infer_unary(ref_builder *b, const mil_stmt *s, const int *res, mil_type 
 int ref_infer_identity(ref_builder *b, const mil_stmt *s, const int *res, mil_type *inferred) {
     int x;
     if (ref_operand(b, s, "x", 1, &x)) return -1;
-    b->plan->values[res[0]].kind = REF_VAL_VIEW;
-    b->plan->values[res[0]].base = x;
+    ref_make_view(b, res[0], x);
     *inferred = *ref_type(b, x);
     return 0;
 }
@@ -106,8 +105,7 @@ int ref_infer_cast(ref_builder *b, const mil_stmt *s, const int *res, mil_type *
     *inferred = *ref_type(b, x);
     inferred->dtype = (mil_dtype)dt;
     if (dt == (int)ref_type(b, x)->dtype) { /* nothing to convert */
-        b->plan->values[res[0]].kind = REF_VAL_VIEW;
-        b->plan->values[res[0]].base = x;
+        ref_make_view(b, res[0], x);
         return 0;
     }
     ref_step *st = ref_new_step(b, REF_OP_CAST, s, 1, res[0]);

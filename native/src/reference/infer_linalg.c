@@ -117,26 +117,33 @@ static int conv_spatial(ref_builder *b, const mil_stmt *s, const ref_shape *xs, 
     if (ref_const_ints(b, s, "pad", 0, given, 2 * REF_MAX_RANK, &n) < 0) return -1;
     if (n != 2 * nsp) return ref_operand_error(s, "pad", "pad needs %d entries, got %d", 2 * nsp, n);
     for (int i = 0; i < nsp; i++) {
-        int64_t d = xs->dim[2 + i], eff = (ws->dim[2 + i] - 1) * dil[i] + 1;
-        int64_t lo = 0, hi = 0;
+        /* Checked: dilations, strides and pads come from the program and may be as large as 9e15. */
+        int64_t d = xs->dim[2 + i], eff, lo = 0, hi = 0, padded;
+        if (__builtin_mul_overflow(ws->dim[2 + i] - 1, dil[i], &eff) || eff >= INT64_MAX / 4)
+            return ref_operand_error(s, "dilations", "dilation %lld on spatial axis %d spreads the kernel of size "
+                                     "%lld past 2^61 elements", (long long)dil[i], i, (long long)ws->dim[2 + i]);
+        eff += 1;
         if (custom) {
             lo = given[2 * i];
             hi = given[2 * i + 1];
             if (lo < 0 || hi < 0) return ref_operand_error(s, "pad", "pads must not be negative (%lld, %lld)",
                                                            (long long)lo, (long long)hi);
         } else if (same || same_lower) {
-            int64_t out = (d + strides[i] - 1) / strides[i];
-            int64_t total = (out - 1) * strides[i] + eff - d;
+            int64_t out = (d + strides[i] - 1) / strides[i]; /* d, strides[i] <= 2^61: no overflow */
+            int64_t total = (out - 1) * strides[i] + eff - d; /* below d + stride + eff */
             if (total < 0) total = 0;
             lo = same ? total / 2 : total - total / 2;
             hi = total - lo;
         }
-        if (d + lo + hi < eff)
+        if (__builtin_add_overflow(d, lo, &padded) || __builtin_add_overflow(padded, hi, &padded))
+            return ref_operand_error(s, "pad", "pads %lld and %lld on spatial axis %d make it longer than 2^63",
+                                     (long long)lo, (long long)hi, i);
+        if (padded < eff)
             return ref_operand_error(s, "weight", "the dilated kernel (%lld) is larger than the padded input (%lld)",
-                                     (long long)eff, (long long)(d + lo + hi));
+                                     (long long)eff, (long long)padded);
         pad[2 * i] = lo;
         pad[2 * i + 1] = hi;
-        os->dim[2 + i] = (d + lo + hi - eff) / strides[i] + 1;
+        os->dim[2 + i] = (padded - eff) / strides[i] + 1;
     }
     return 0;
 }
@@ -169,7 +176,8 @@ int ref_infer_conv(ref_builder *b, const mil_stmt *s, const int *res, mil_type *
     if (groups < 1 || xs.dim[1] % groups || ws.dim[0] % groups)
         return ref_operand_error(s, "groups", "groups %lld must divide the input and output channels",
                                  (long long)groups);
-    if (ws.dim[1] * groups != xs.dim[1])
+    int64_t channels;
+    if (__builtin_mul_overflow(ws.dim[1], groups, &channels) || channels != xs.dim[1])
         return ref_operand_error(s, "weight", "weight has %lld input channels per group, x needs %lld",
                                  (long long)ws.dim[1], (long long)(xs.dim[1] / groups));
     if (bias >= 0) {

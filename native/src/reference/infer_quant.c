@@ -31,20 +31,13 @@ static int expand_const(ref_builder *b, const mil_stmt *s, const char *key, int 
     if (v && v->kind != REF_VAL_CONST) return ref_operand_error(s, key, "%s must be a compile-time constant", key);
     if (v && (v->type.rank > 1 || (count != 1 && count != n)))
         return ref_operand_error(s, key, "%s must hold one value, or one per index of axis", key);
-    float *data = calloc((size_t)n, sizeof(float));
-    if (!data) {
-        ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory while compiling");
-        return -1;
-    }
-    for (int64_t i = 0; v && i < n; i++) data[i] = v->data[count == 1 ? 0 : i];
     mil_type t = {.dtype = MIL_FP32, .is_tensor = 1, .rank = 1, .dims = {n}};
-    ref_value *c = ref_new_value(b, "", ref_operand_pos(s, key), &t, REF_VAL_CONST);
-    if (!c) {
-        free(data);
-        return -1;
-    }
-    c->data = data;
-    return b->plan->n_values - 1;
+    int c = ref_new_const(b, "", ref_operand_pos(s, key), &t);
+    if (c < 0) return -1;
+    float *data = b->plan->values[c].data;
+    v = id >= 0 ? &b->plan->values[id] : NULL; /* the table may have moved */
+    for (int64_t i = 0; i < n; i++) data[i] = v ? v->data[count == 1 ? 0 : i] : 0.0f;
+    return c;
 }
 
 int ref_infer_quantize(ref_builder *b, const mil_stmt *s, const int *res, mil_type *inferred) {

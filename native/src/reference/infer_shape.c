@@ -40,7 +40,8 @@ int ref_infer_reshape(ref_builder *b, const mil_stmt *s, const int *res, mil_typ
         if (shape[i] == -1 && infer_at < 0) {
             infer_at = i;
         } else if (shape[i] < 1) {
-            return ref_operand_error(s, "shape", "entries must be positive, 0 or a single -1");
+            return ref_operand_error(s, "shape", "entries must be positive, 0 or a single -1 (entry %d is %lld)", i,
+                                     (long long)shape[i]);
         } else if (__builtin_mul_overflow(known, shape[i], &known)) {
             return ref_operand_error(s, "shape", "the shape has too many elements");
         }
@@ -59,8 +60,7 @@ int ref_infer_reshape(ref_builder *b, const mil_stmt *s, const int *res, mil_typ
     }
     ref_shape os = {.rank = n};
     for (int i = 0; i < n; i++) os.dim[i] = shape[i];
-    b->plan->values[res[0]].kind = REF_VAL_VIEW;
-    b->plan->values[res[0]].base = x;
+    ref_make_view(b, res[0], x);
     *inferred = ref_tensor_type(ref_type(b, x)->dtype, &os);
     return 0;
 }
@@ -78,7 +78,7 @@ int ref_infer_transpose(ref_builder *b, const mil_stmt *s, const int *res, mil_t
     int used = 0;
     for (int i = 0; i < n; i++) {
         if (ref_axis(b, s, "perm", perm[i], xs.rank, &st->perm[i])) return -1;
-        if (used & (1 << st->perm[i])) return ref_operand_error(s, "perm", "perm repeats an axis");
+        if (used & (1 << st->perm[i])) return ref_operand_error(s, "perm", "perm repeats axis %d", st->perm[i]);
         used |= 1 << st->perm[i];
         os.dim[i] = xs.dim[st->perm[i]];
     }
@@ -113,9 +113,13 @@ int ref_infer_slice_by_size(ref_builder *b, const mil_stmt *s, const int *res, m
     if (!st) return -1;
     for (int i = 0; i < xs.rank; i++) {
         int64_t d = xs.dim[i], at = begin[i] < 0 ? begin[i] + d : begin[i];
-        if (at < 0 || at >= d) return ref_operand_error(s, "begin", "begin is outside x");
+        if (at < 0 || at >= d)
+            return ref_operand_error(s, "begin", "begin is outside x (%lld on axis %d of size %lld)", (long long)begin[i],
+                                     i, (long long)d);
         int64_t len = size[i] == -1 ? d - at : size[i];
-        if (len < 1 || at + len > d) return ref_operand_error(s, "size", "size must be -1 or 1..(dim - begin)");
+        if (len < 1 || len > d - at)
+            return ref_operand_error(s, "size", "size must be -1 or 1..(dim - begin) (%lld on axis %d of size %lld from %lld)",
+                                     (long long)size[i], i, (long long)d, (long long)at);
         st->v0[i] = at;
         st->out_shape.dim[i] = len;
     }
@@ -168,13 +172,18 @@ int ref_infer_slice_by_index(ref_builder *b, const mil_stmt *s, const int *res, 
         int64_t d = xs.dim[i], first, len;
         if (squeeze[i]) {
             first = begin[i] < 0 ? begin[i] + d : begin[i];
-            if (first < 0 || first >= d) return ref_operand_error(s, "begin", "squeezed index is outside x");
+            if (first < 0 || first >= d)
+                return ref_operand_error(s, "begin", "squeezed index is outside x (%lld on axis %d of size %lld)",
+                                         (long long)begin[i], i, (long long)d);
             len = 1;
         } else {
-            if (stride[i] == 0) return ref_operand_error(s, "stride", "stride must not be 0");
+            if (stride[i] == 0) return ref_operand_error(s, "stride", "stride must not be 0 (axis %d)", i);
             len = slice_axis(d, begin[i], end[i], stride[i], bmask[i], emask[i], &first);
-            if (len < 1) return ref_operand_error(s, "end", "the slice is empty");
-            st->v1[i] = stride[i];
+            if (len < 1)
+                return ref_operand_error(s, "end", "the slice is empty (axis %d: begin %lld, end %lld, stride %lld)", i,
+                                         (long long)begin[i], (long long)end[i], (long long)stride[i]);
+            /* A single element needs no step; with two or more, |stride| < d keeps every offset in range. */
+            st->v1[i] = len > 1 ? stride[i] : 1;
         }
         st->v0[i] = first;
         st->out_shape.dim[i] = len;
@@ -204,7 +213,8 @@ int ref_infer_concat(ref_builder *b, const mil_stmt *s, const int *res, mil_type
             if ((k != axis || interleave) && t->dims[k] != t0->dims[k])
                 rc = ref_operand_error(s, "values", interleave ? "interleaved values must have equal shapes"
                                                               : "values differ in a dimension other than axis");
-        if (!rc) os.dim[axis] += t->dims[axis];
+        if (!rc && __builtin_add_overflow(os.dim[axis], t->dims[axis], &os.dim[axis]))
+            rc = ref_operand_error(s, "values", "the %d values make axis %d longer than 2^63", n, axis);
     }
     ref_step *st = rc ? NULL : data_step(b, REF_OP_CONCAT, s, n, res[0]);
     if (st) {
@@ -232,15 +242,20 @@ int ref_infer_split(ref_builder *b, const mil_stmt *s, const int *res, mil_type 
     if (has_sizes) {
         int64_t sum = 0;
         for (int i = 0; i < n_sizes; i++) {
-            if (sizes[i] < 1) return ref_operand_error(s, "split_sizes", "split sizes must be positive");
+            if (sizes[i] < 1)
+                return ref_operand_error(s, "split_sizes", "split sizes must be positive (entry %d is %lld)", i,
+                                         (long long)sizes[i]);
             sum += sizes[i];
         }
-        if (sum != d) return ref_operand_error(s, "split_sizes", "split sizes do not add up to the axis size");
+        if (sum != d)
+            return ref_operand_error(s, "split_sizes", "split sizes do not add up to the axis size (%lld, not %lld)",
+                                     (long long)sum, (long long)d);
         if (has_num && num != n_sizes)
             return ref_operand_error(s, "num_splits", "num_splits disagrees with split_sizes");
     } else {
         if (num < 1 || num > 64 || d % num != 0)
-            return ref_operand_error(s, "num_splits", "num_splits must divide the axis size");
+            return ref_operand_error(s, "num_splits", "num_splits must divide the axis size (%lld into %lld)",
+                                     (long long)num, (long long)d);
         n_sizes = (int)num;
         for (int i = 0; i < n_sizes; i++) sizes[i] = d / num;
     }
@@ -284,7 +299,8 @@ int ref_infer_gather(ref_builder *b, const mil_stmt *s, const int *res, mil_type
     if (iv->kind == REF_VAL_CONST) /* known now: refuse now rather than at every eval */
         for (size_t i = 0; i < ref_shape_count(&is); i++)
             if (iv->data[i] < (float)-xs.dim[axis] || iv->data[i] >= (float)xs.dim[axis])
-                return ref_operand_error(s, "indices", "an index is out of range");
+                return ref_operand_error(s, "indices", "an index is out of range (%g for axis %d of size %lld)",
+                                         (double)iv->data[i], axis, (long long)xs.dim[axis]);
     ref_step *st = data_step(b, REF_OP_GATHER, s, 2, res[0]);
     if (!st) return -1;
     st->in[0] = x;

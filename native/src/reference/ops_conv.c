@@ -34,9 +34,11 @@ static void im2col(const conv_geom *g, const float *x, int64_t channels, int64_t
             for (int64_t t = 0; t < cols; t++) {
                 int64_t off = 0;
                 int inside = 1;
-                for (int d = 0; d < g->nd; d++) {
+                /* i cannot overflow (the planner bounds the padded extent); off is formed only from indices
+                 * inside the input, since a tap far in the padding times a row length could. */
+                for (int d = 0; d < g->nd && inside; d++) {
                     int64_t i = o[d] * g->stride[d] - g->pad_begin[d] + k[d] * g->dil[d];
-                    inside &= i >= 0 && i < g->in[d];
+                    inside = i >= 0 && i < g->in[d];
                     off = off * g->in[d] + i;
                 }
                 dst[t] = inside ? xc[off] : 0.0f;

@@ -3,21 +3,23 @@
 #include "reference/plan.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "limit.h"
 
-/* Far beyond any memory, and small enough that sizes in bytes never overflow. */
-#define MAX_ELEMENTS ((int64_t)1 << 40)
+/* Heap bookkeeping a block costs beyond its size, counted into the plan's memory. */
+#define ALLOC_OVERHEAD 16
 
 /* ---- growing arrays -------------------------------------------------------------------------------- */
 
 static int grow(void **items, int *cap, int need, size_t item_size) {
     if (need <= *cap) return 0;
-    int cap2 = *cap ? *cap * 2 : 64;
-    while (cap2 < need) cap2 *= 2;
-    void *p = realloc(*items, (size_t)cap2 * item_size);
+    int cap2 = *cap ? *cap : 8;
+    while (cap2 < need) cap2 = cap2 > INT_MAX / 2 ? INT_MAX : cap2 * 2;
+    void *p = cap2 >= need ? realloc(*items, (size_t)cap2 * item_size) : NULL;
     if (!p) {
         ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory while compiling");
         return -1;
@@ -28,12 +30,35 @@ static int grow(void **items, int *cap, int need, size_t item_size) {
     return 0;
 }
 
+int ref_charge(ref_builder *b, uint64_t bytes, mil_pos pos, const char *what) {
+    b->plan->held_bytes += bytes;
+    if (!__builtin_add_overflow(b->kernel_bytes, bytes, &b->kernel_bytes) && b->kernel_bytes <= b->kernel_limit)
+        return 0;
+    char why[ANE_LIMIT_TEXT_MAX];
+    ane_error_set_at(pos.line, pos.column, "%s needs %llu bytes, bringing the kernel to %llu bytes, which %s", what,
+                     (unsigned long long)bytes, (unsigned long long)b->kernel_bytes,
+                     ane_limit_exceeded(ANE_LIMIT_KERNEL_BYTES, why, sizeof why));
+    b->kernel_bytes = UINT64_MAX; /* stays past the limit */
+    return -1;
+}
+
+/* Bytes of the float array a value of type t needs, or UINT64_MAX when that overflows. */
+static uint64_t float_bytes(const mil_type *t) {
+    int64_t count = mil_type_count(t);
+    uint64_t bytes;
+    return count < 0 || __builtin_mul_overflow((uint64_t)count, sizeof(float), &bytes) ? UINT64_MAX : bytes;
+}
+
 ref_value *ref_new_value(ref_builder *b, const char *name, mil_pos pos, const mil_type *type,
                          ref_value_kind kind) {
     ref_plan *p = b->plan;
-    int64_t count = mil_type_count(type);
-    if (count < 0 || count > MAX_ELEMENTS) {
-        ane_error_set_at(pos.line, pos.column, "'%s' has too many elements for the reference backend", name);
+    /* Every value is stored somewhere in the kernel: one that cannot fit it is refused before layout. */
+    uint64_t bytes = float_bytes(type);
+    if (bytes > b->kernel_limit) {
+        char need[32], why[ANE_LIMIT_TEXT_MAX];
+        snprintf(need, sizeof need, bytes == UINT64_MAX ? "more than 2^64" : "%llu", (unsigned long long)bytes);
+        ane_error_set_at(pos.line, pos.column, "'%s' needs %s bytes, which %s", *name ? name : "this literal", need,
+                         ane_limit_exceeded(ANE_LIMIT_KERNEL_BYTES, why, sizeof why));
         return NULL;
     }
     if (grow((void **)&p->values, &b->cap_values, p->n_values + 1, sizeof(ref_value))) return NULL;
@@ -47,6 +72,42 @@ ref_value *ref_new_value(ref_builder *b, const char *name, mil_pos pos, const mi
     return v;
 }
 
+float *ref_alloc_const(ref_builder *b, int id) {
+    ref_value *v = &b->plan->values[id];
+    const char *name = *v->name ? v->name : "here";
+    int64_t count = mil_type_count(&v->type), max = ane_limit_get(ANE_LIMIT_CONSTANT_ELEMENTS);
+    if (count > max) {
+        char why[ANE_LIMIT_TEXT_MAX];
+        ane_error_set_at(v->pos.line, v->pos.column, "the constant '%s' has %lld elements, which %s", name,
+                         (long long)count, ane_limit_exceeded(ANE_LIMIT_CONSTANT_ELEMENTS, why, sizeof why));
+        return NULL;
+    }
+    uint64_t bytes = float_bytes(&v->type); /* fits: ref_new_value checked it against the kernel limit */
+    if (ref_charge(b, bytes + ALLOC_OVERHEAD, v->pos, name)) return NULL;
+    v->data = malloc(bytes ? (size_t)bytes : 1);
+    if (!v->data) ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory for the constant '%s' of %lld elements", name,
+                                (long long)count);
+    return v->data;
+}
+
+int ref_new_const(ref_builder *b, const char *name, mil_pos pos, const mil_type *type) {
+    if (!ref_new_value(b, name, pos, type, REF_VAL_CONST)) return -1;
+    int id = b->plan->n_values - 1;
+    return ref_alloc_const(b, id) ? id : -1;
+}
+
+static int storage_root(const ref_plan *p, int id) {
+    while (p->values[id].kind == REF_VAL_VIEW) id = p->values[id].base;
+    return id;
+}
+
+/* Views point at their storage directly, so chains of reshapes cost nothing to follow. */
+void ref_make_view(ref_builder *b, int res, int x) {
+    ref_value *v = &b->plan->values[res];
+    v->kind = REF_VAL_VIEW;
+    v->base = storage_root(b->plan, x);
+}
+
 ref_step *ref_new_step(ref_builder *b, ref_opcode op, const mil_stmt *s, int n_in, int out) {
     ref_plan *p = b->plan;
     if (grow((void **)&p->steps, &b->cap_steps, p->n_steps + 1, sizeof(ref_step))) return NULL;
@@ -55,6 +116,7 @@ ref_step *ref_new_step(ref_builder *b, ref_opcode op, const mil_stmt *s, int n_i
         ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory while compiling");
         return NULL;
     }
+    p->held_bytes += (size_t)(n_in > 0 ? n_in : 1) * sizeof(int) + ALLOC_OVERHEAD;
     ref_step *st = &p->steps[p->n_steps++];
     memset(st, 0, sizeof *st);
     st->op = op;
@@ -70,35 +132,24 @@ ref_step *ref_new_step(ref_builder *b, ref_opcode op, const mil_stmt *s, int n_i
 
 /* ---- names ----------------------------------------------------------------------------------------- */
 
-static size_t hash_name(const char *s) {
-    size_t h = 1469598103934665603u; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
 int ref_lookup(const ref_builder *b, const char *name) {
-    size_t mask = b->table_size - 1;
-    for (size_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
-        int id = b->table[i];
-        if (id < 0) return -1;
-        if (strcmp(b->plan->values[id].name, name) == 0) return id;
-    }
+    return (int)ane_strmap_get(&b->names, name, strlen(name));
 }
 
 /* Make value id findable by its name; a second definition of a name is an error. */
 static int define_name(ref_builder *b, int id) {
     const ref_value *v = &b->plan->values[id];
-    size_t mask = b->table_size - 1;
-    size_t i = hash_name(v->name) & mask;
-    for (; b->table[i] >= 0; i = (i + 1) & mask) {
-        const ref_value *old = &b->plan->values[b->table[i]];
-        if (strcmp(old->name, v->name) == 0) {
-            ane_error_set_at(v->pos.line, v->pos.column, "'%s' is already defined (line %d)", v->name,
-                             old->pos.line);
-            return -1;
-        }
+    int64_t first;
+    int rc = ane_strmap_put(&b->names, v->name, strlen(v->name), id, &first);
+    if (rc < 0) {
+        ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory while compiling");
+        return -1;
     }
-    b->table[i] = id;
+    if (rc == 0) {
+        ane_error_set_at(v->pos.line, v->pos.column, "'%s' is already defined (line %d)", v->name,
+                         b->plan->values[first].pos.line);
+        return -1;
+    }
     return 0;
 }
 
@@ -250,15 +301,20 @@ static int compile_outputs(ref_builder *b, const mil_function *f) {
 
 /* ---- arena layout ---------------------------------------------------------------------------------- */
 
-/* Free blocks of the arena, sorted by offset, never adjacent (merged). */
+/* Free blocks of the arena, sorted by offset, never adjacent (merged). At most MAX_FREE_BLOCKS are
+ * tracked, so each allocation and release costs a bounded amount of work and layout stays linear in the
+ * program; a block released when the list is full (and next to none of it) is simply not reused. */
+enum { MAX_FREE_BLOCKS = 64 };
 typedef struct arena_block { size_t off, size; } arena_block;
 typedef struct arena {
-    arena_block *free;
-    int n_free, cap_free;
-    size_t top;
+    arena_block free[MAX_FREE_BLOCKS];
+    int n_free;
+    size_t top; /* SIZE_MAX once the layout no longer fits a size_t: refused by the caller */
 } arena;
 
-static size_t round_up16(size_t n) { return (n + 15) / 16 * 16; } /* 64-byte units */
+static size_t round_up16(size_t n) { return n > SIZE_MAX - 15 ? SIZE_MAX : (n + 15) / 16 * 16; } /* 64 bytes */
+
+static size_t saturating_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
 static size_t arena_alloc(arena *a, size_t size) {
     for (int i = 0; i < a->n_free; i++) {
@@ -276,37 +332,33 @@ static size_t arena_alloc(arena *a, size_t size) {
     /* A free block at the top grows instead of leaving a hole below the new block. */
     if (a->n_free > 0 && a->free[a->n_free - 1].off + a->free[a->n_free - 1].size == a->top) {
         size_t off = a->free[--a->n_free].off;
-        a->top = off + size;
+        a->top = saturating_add(off, size);
         return off;
     }
     size_t off = a->top;
-    a->top += size;
+    a->top = saturating_add(a->top, size);
     return off;
 }
 
-static int arena_release(arena *a, size_t off, size_t size) {
-    if (grow((void **)&a->free, &a->cap_free, a->n_free + 1, sizeof(arena_block))) return -1;
+static void arena_release(arena *a, size_t off, size_t size) {
     int i = 0;
     while (i < a->n_free && a->free[i].off < off) i++;
-    memmove(&a->free[i + 1], &a->free[i], (size_t)(a->n_free - i) * sizeof(arena_block));
-    a->free[i] = (arena_block){off, size};
-    a->n_free++;
-    if (i + 1 < a->n_free && a->free[i].off + a->free[i].size == a->free[i + 1].off) {
-        a->free[i].size += a->free[i + 1].size;
-        memmove(&a->free[i + 1], &a->free[i + 2], (size_t)(a->n_free - i - 2) * sizeof(arena_block));
-        a->n_free--;
-    }
-    if (i > 0 && a->free[i - 1].off + a->free[i - 1].size == a->free[i].off) {
-        a->free[i - 1].size += a->free[i].size;
+    int joins_before = i > 0 && a->free[i - 1].off + a->free[i - 1].size == off;
+    int joins_after = i < a->n_free && off + size == a->free[i].off;
+    if (joins_before && joins_after) {
+        a->free[i - 1].size += size + a->free[i].size;
         memmove(&a->free[i], &a->free[i + 1], (size_t)(a->n_free - i - 1) * sizeof(arena_block));
         a->n_free--;
+    } else if (joins_before) {
+        a->free[i - 1].size += size;
+    } else if (joins_after) {
+        a->free[i].off = off;
+        a->free[i].size += size;
+    } else if (a->n_free < MAX_FREE_BLOCKS) {
+        memmove(&a->free[i + 1], &a->free[i], (size_t)(a->n_free - i) * sizeof(arena_block));
+        a->free[i] = (arena_block){off, size};
+        a->n_free++;
     }
-    return 0;
-}
-
-static int storage_root(const ref_plan *p, int id) {
-    while (p->values[id].kind == REF_VAL_VIEW) id = p->values[id].base;
-    return id;
 }
 
 static size_t value_floats(const ref_value *v) { return round_up16((size_t)mil_type_count(&v->type)); }
@@ -325,30 +377,48 @@ static int layout_arena(ref_plan *p) {
             if (p->steps[s].in[k] >= 0) last[storage_root(p, p->steps[s].in[k])] = s;
     for (int j = 0; j < p->n_outputs; j++) last[storage_root(p, p->output_values[j])] = INT_MAX;
 
-    arena a = {0};
-    int rc = 0;
+    arena a = {.n_free = 0};
     for (int i = 0; i < p->n_params; i++) {
         ref_value *v = &p->values[p->param_values[i]];
         v->offset = arena_alloc(&a, value_floats(v));
     }
-    for (int s = 0; s < p->n_steps && rc == 0; s++) {
+    for (int s = 0; s < p->n_steps; s++) {
         const ref_step *st = &p->steps[s];
         ref_value *out = &p->values[st->out];
         out->offset = arena_alloc(&a, value_floats(out));
-        if (last[st->out] < s) rc = arena_release(&a, out->offset, value_floats(out));
-        for (int k = 0; k < st->n_in && rc == 0; k++) {
+        if (last[st->out] < s) arena_release(&a, out->offset, value_floats(out));
+        for (int k = 0; k < st->n_in; k++) {
             if (st->in[k] < 0) continue;
             int r = storage_root(p, st->in[k]);
             if (p->values[r].kind == REF_VAL_TEMP && last[r] == s) {
                 last[r] = -2; /* released once even when read twice by this step */
-                rc = arena_release(&a, p->values[r].offset, value_floats(&p->values[r]));
+                arena_release(&a, p->values[r].offset, value_floats(&p->values[r]));
             }
         }
     }
     p->arena_floats = a.top;
-    free(a.free);
     free(last);
-    return rc;
+    return 0;
+}
+
+/* The memory each instance will allocate (exec.c), counted with the rest against the kernel limit. */
+static int check_instance_memory(ref_builder *b) {
+    ref_plan *p = b->plan;
+    size_t tables = (size_t)(p->n_values + 1) * sizeof(float *) +
+                    (size_t)(p->max_inputs + 1) * (sizeof(float *) + sizeof(ref_shape)) + 4 * ALLOC_OVERHEAD;
+    size_t arena = p->arena_floats > SIZE_MAX / sizeof(float) - 64 ? SIZE_MAX : p->arena_floats * sizeof(float) + 64;
+    p->instance_bytes = saturating_add(arena, tables);
+    uint64_t total;
+    if (!__builtin_add_overflow(b->kernel_bytes, (uint64_t)p->instance_bytes, &total) && total <= b->kernel_limit &&
+        p->instance_bytes < SIZE_MAX)
+        return 0;
+    char need[32], why[ANE_LIMIT_TEXT_MAX];
+    snprintf(need, sizeof need, p->instance_bytes == SIZE_MAX ? "more than 2^64" : "%zu", p->instance_bytes);
+    ane_error_set_at(0, 0, "the kernel needs %llu bytes for its surfaces, constants and plan and %s bytes of "
+                     "working memory for its intermediate values, which together %s",
+                     (unsigned long long)b->kernel_bytes, need,
+                     ane_limit_exceeded(ANE_LIMIT_KERNEL_BYTES, why, sizeof why));
+    return -1;
 }
 
 /* ---- entry points ---------------------------------------------------------------------------------- */
@@ -365,6 +435,33 @@ void ref_plan_free(void *plan) {
     free(p);
 }
 
+void ref_plan_memory(const void *plan, size_t *held, size_t *per_instance) {
+    const ref_plan *p = plan;
+    *held = p->held_bytes;
+    *per_instance = p->instance_bytes;
+}
+
+/* Bytes of the surfaces of main's parameters and outputs (checked against the limits by the core). */
+static uint64_t surface_bytes(const mil_function *f) {
+    uint64_t total = 0;
+    for (int i = 0; i < f->n_params + f->n_outputs; i++) {
+        const mil_type *t = i < f->n_params ? &f->params[i].type : &f->output_types[i - f->n_params];
+        total += (uint64_t)mil_type_count(t) * mil_dtype_size(t->dtype);
+    }
+    return total;
+}
+
+/* Index the weight files by name for the BLOBFILE constants. */
+static int index_files(ref_builder *b) {
+    const ane_compile_input *in = b->input;
+    for (int i = 0; i < in->n_weight_files; i++)
+        if (ane_strmap_put(&b->files, in->weight_names[i], strlen(in->weight_names[i]), i, NULL) < 0) {
+            ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory while compiling");
+            return -1;
+        }
+    return 0;
+}
+
 void *ref_plan_compile(const ane_compile_input *in, int *did_compile) {
     *did_compile = 0;
     const mil_function *f = mil_main(in->program);
@@ -373,26 +470,25 @@ void *ref_plan_compile(const ane_compile_input *in, int *did_compile) {
         return NULL;
     }
     ref_plan *p = calloc(1, sizeof *p);
-    ref_builder b = {.plan = p, .input = in};
-    size_t names = (size_t)f->n_params + 16;
-    for (int i = 0; i < f->n_stmts; i++) names += (size_t)(f->stmts[i].n_results > 0 ? f->stmts[i].n_results : 0);
-    b.table_size = 64;
-    while (b.table_size < names * 2) b.table_size *= 2;
-    b.table = malloc(b.table_size * sizeof(int));
-    if (!p || !b.table) {
+    if (!p) {
         ane_error_set(ANE_ERR_OUT_OF_MEMORY, "out of memory while compiling");
-        free(b.table);
-        free(p);
         return NULL;
     }
-    for (size_t i = 0; i < b.table_size; i++) b.table[i] = -1;
+    ref_builder b = {.plan = p, .input = in, .names = ANE_STRMAP_INIT, .files = ANE_STRMAP_INIT,
+                     .kernel_bytes = surface_bytes(f), .kernel_limit = (uint64_t)ane_limit_get(ANE_LIMIT_KERNEL_BYTES)};
     p->ast = in->program;
 
-    int rc = compile_params(&b, f);
+    int rc = index_files(&b);
+    if (rc == 0) rc = compile_params(&b, f);
     for (int i = 0; i < f->n_stmts && rc == 0; i++) rc = compile_stmt(&b, &f->stmts[i]);
     if (rc == 0) rc = compile_outputs(&b, f);
     if (rc == 0) rc = layout_arena(p);
-    free(b.table);
+    uint64_t tables = sizeof *p + (uint64_t)b.cap_values * sizeof(ref_value) + (uint64_t)b.cap_steps * sizeof(ref_step) +
+                      (uint64_t)(p->n_params + p->n_outputs + 2) * sizeof(int) + 5 * ALLOC_OVERHEAD;
+    if (rc == 0) rc = ref_charge(&b, tables, (mil_pos){0, 0}, "the plan's tables");
+    if (rc == 0) rc = check_instance_memory(&b);
+    ane_strmap_free(&b.names);
+    ane_strmap_free(&b.files);
     if (rc) {
         ref_plan_free(p);
         return NULL;

@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "mil/mil_ast.h"
 #include "reference/ops.h"
+#include "strmap.h"
 
 typedef enum ref_value_kind {
     REF_VAL_PARAM, /* function parameter: copied from its surface into the arena at each eval */
@@ -84,6 +85,8 @@ typedef struct ref_plan {
     int *output_values;     /* value id of returned value j */
     size_t arena_floats;    /* per-instance storage for parameters and step results */
     int max_inputs;         /* largest step n_in (concat pointer table) */
+    size_t held_bytes;      /* heap memory the plan holds: constants, values, steps */
+    size_t instance_bytes;  /* heap memory each instance adds: arena and tables */
 } ref_plan;
 
 /* ---- plan.c: building ---------------------------------------------------------------------------- */
@@ -92,15 +95,26 @@ typedef struct ref_builder {
     ref_plan *plan;
     const ane_compile_input *input;
     int cap_values, cap_steps;
-    int *table;             /* open-addressing name -> value id, -1 empty */
-    size_t table_size;
+    ane_strmap names;       /* defined name -> value id */
+    ane_strmap files;       /* weight file name -> index in input */
+    uint64_t kernel_bytes;  /* surfaces + plan->held_bytes so far: checked against the limit as it grows */
+    uint64_t kernel_limit;  /* ANE_LIMIT_KERNEL_BYTES when the compile began */
 } ref_builder;
 
-/* Append a value / step (zeroed except the given fields); NULL when out of memory (error set).
- * Pointers stay valid only until the next append. */
+/* Append a value / step (zeroed except the given fields); NULL when out of memory or past the kernel
+ * limit (error set). Pointers stay valid only until the next append. */
 ref_value *ref_new_value(ref_builder *b, const char *name, mil_pos pos, const mil_type *type,
                          ref_value_kind kind);
 ref_step *ref_new_step(ref_builder *b, ref_opcode op, const mil_stmt *s, int n_in, int out);
+/* The `data` of constant value id (its element count of floats, uninitialised, owned by the plan),
+ * counted against the limits before it is allocated. NULL on failure (error set). */
+float *ref_alloc_const(ref_builder *b, int id);
+/* A new constant value of the given type with its data allocated as above. Returns its id or -1. */
+int ref_new_const(ref_builder *b, const char *name, mil_pos pos, const mil_type *type);
+/* Make value res a view of x's storage (reshape, identity, a cast to the same dtype). */
+void ref_make_view(ref_builder *b, int res, int x);
+/* Counts bytes of plan memory against the kernel limit; -1 (error at pos naming `what`) past it. */
+int ref_charge(ref_builder *b, uint64_t bytes, mil_pos pos, const char *what);
 /* Value id of an earlier name, or -1. */
 int ref_lookup(const ref_builder *b, const char *name);
 
@@ -197,6 +211,7 @@ int ref_infer_dequantize(ref_builder *b, const mil_stmt *s, const int *res, mil_
 
 void *ref_plan_compile(const ane_compile_input *in, int *did_compile);
 void ref_plan_free(void *plan);
+void ref_plan_memory(const void *plan, size_t *held, size_t *per_instance);
 void *ref_instance_bind(void *plan, void *previous, ane_surface *const *params, int n_params,
                         ane_surface *const *outputs, int n_outputs);
 int ref_instance_eval(void *instance, ane_surface *const *params, int n_params,

@@ -1,8 +1,8 @@
 package io.github.ane4j;
 
 /**
- * A MIL program was rejected: malformed text, a type or shape mismatch, an unsupported op, or a missing
- * weight file. {@link #line()} and {@link #column()} locate the cause in the MIL text (1-based), or are 0
+ * A MIL program was rejected: malformed text, a type or shape mismatch, an unsupported op, a missing
+ * weight file, or a size past one of the {@link Limit}s (the message then names the limit and its value). {@link #line()} and {@link #column()} locate the cause in the MIL text (1-based), or are 0
  * when the cause is not tied to a place.
  */
 public class MilCompileException extends AneException {

@@ -123,6 +123,28 @@ class MisuseTest {
     }
 
     @Test
+    void closingKernelsViewsAndSessionsTwiceIsHarmless() {
+        SurfaceView view = fp16.input(0).map();
+        view.close();
+        view.close();
+        fp16.close();
+        fp16.close();
+        assertTrue(fp16.isClosed());
+        ane.close();
+        ane.close();
+        assertTrue(fp32.isClosed());
+    }
+
+    @Test
+    void aliasingWithAClosedKernelOnEitherSideIsRefused() {
+        Kernel open = ane.compile(Programs.addSelf(4, 8));
+        fp16.close();
+        assertMessage(IllegalStateException.class, () -> fp16.aliasOutputAsInput(0, open, 0), "closed");
+        assertMessage(IllegalStateException.class, () -> open.aliasOutputAsInput(0, fp16, 0), "closed");
+        open.eval(); // unharmed
+    }
+
+    @Test
     void aKernelBelongsToTheThreadThatCompiledIt() throws Exception {
         Surface x = fp16.input(0);
         List<Runnable> uses = List.of(fp16::eval, () -> fp16.input(0), () -> x.write(new float[32]), x::readFloats,

@@ -68,10 +68,10 @@ public class AneBridge {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int ANE_BRIDGE_ABI_VERSION = (int)3L;
+    private static final int ANE_BRIDGE_ABI_VERSION = (int)4L;
     /**
      * {@snippet lang=c :
-     * #define ANE_BRIDGE_ABI_VERSION 3
+     * #define ANE_BRIDGE_ABI_VERSION 4
      * }
      */
     public static int ANE_BRIDGE_ABI_VERSION() {
@@ -3073,6 +3073,244 @@ public class AneBridge {
                 traceDowncall("ane_bridge_surface_needs_lock", kernel);
             }
             return (int)mh$.invokeExact(kernel);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int ANE_LIMIT_SURFACE_BYTES = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum ane_limit.ANE_LIMIT_SURFACE_BYTES = 0
+     * }
+     */
+    public static int ANE_LIMIT_SURFACE_BYTES() {
+        return ANE_LIMIT_SURFACE_BYTES;
+    }
+    private static final int ANE_LIMIT_KERNEL_BYTES = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum ane_limit.ANE_LIMIT_KERNEL_BYTES = 1
+     * }
+     */
+    public static int ANE_LIMIT_KERNEL_BYTES() {
+        return ANE_LIMIT_KERNEL_BYTES;
+    }
+    private static final int ANE_LIMIT_CONSTANT_ELEMENTS = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum ane_limit.ANE_LIMIT_CONSTANT_ELEMENTS = 2
+     * }
+     */
+    public static int ANE_LIMIT_CONSTANT_ELEMENTS() {
+        return ANE_LIMIT_CONSTANT_ELEMENTS;
+    }
+    private static final int ANE_LIMIT_STATEMENTS = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum ane_limit.ANE_LIMIT_STATEMENTS = 3
+     * }
+     */
+    public static int ANE_LIMIT_STATEMENTS() {
+        return ANE_LIMIT_STATEMENTS;
+    }
+    private static final int ANE_LIMIT_NESTING_DEPTH = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum ane_limit.ANE_LIMIT_NESTING_DEPTH = 4
+     * }
+     */
+    public static int ANE_LIMIT_NESTING_DEPTH() {
+        return ANE_LIMIT_NESTING_DEPTH;
+    }
+    private static final int ANE_LIMIT_LIST_ENTRIES = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum ane_limit.ANE_LIMIT_LIST_ENTRIES = 5
+     * }
+     */
+    public static int ANE_LIMIT_LIST_ENTRIES() {
+        return ANE_LIMIT_LIST_ENTRIES;
+    }
+    private static final int ANE_LIMIT_IDLE_CACHE_BYTES = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum ane_limit.ANE_LIMIT_IDLE_CACHE_BYTES = 6
+     * }
+     */
+    public static int ANE_LIMIT_IDLE_CACHE_BYTES() {
+        return ANE_LIMIT_IDLE_CACHE_BYTES;
+    }
+
+    private static class ane_bridge_get_limit {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            AneBridge.C_LONG,
+            AneBridge.C_INT
+        );
+
+        public static final MemorySegment ADDR = AneBridge.findOrThrow("ane_bridge_get_limit");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t ane_bridge_get_limit(int limit)
+     * }
+     */
+    public static FunctionDescriptor ane_bridge_get_limit$descriptor() {
+        return ane_bridge_get_limit.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t ane_bridge_get_limit(int limit)
+     * }
+     */
+    public static MethodHandle ane_bridge_get_limit$handle() {
+        return ane_bridge_get_limit.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t ane_bridge_get_limit(int limit)
+     * }
+     */
+    public static MemorySegment ane_bridge_get_limit$address() {
+        return ane_bridge_get_limit.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t ane_bridge_get_limit(int limit)
+     * }
+     */
+    public static long ane_bridge_get_limit(int limit) {
+        var mh$ = ane_bridge_get_limit.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ane_bridge_get_limit", limit);
+            }
+            return (long)mh$.invokeExact(limit);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ane_bridge_default_limit {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            AneBridge.C_LONG,
+            AneBridge.C_INT
+        );
+
+        public static final MemorySegment ADDR = AneBridge.findOrThrow("ane_bridge_default_limit");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t ane_bridge_default_limit(int limit)
+     * }
+     */
+    public static FunctionDescriptor ane_bridge_default_limit$descriptor() {
+        return ane_bridge_default_limit.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t ane_bridge_default_limit(int limit)
+     * }
+     */
+    public static MethodHandle ane_bridge_default_limit$handle() {
+        return ane_bridge_default_limit.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t ane_bridge_default_limit(int limit)
+     * }
+     */
+    public static MemorySegment ane_bridge_default_limit$address() {
+        return ane_bridge_default_limit.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t ane_bridge_default_limit(int limit)
+     * }
+     */
+    public static long ane_bridge_default_limit(int limit) {
+        var mh$ = ane_bridge_default_limit.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ane_bridge_default_limit", limit);
+            }
+            return (long)mh$.invokeExact(limit);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ane_bridge_set_limit {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            AneBridge.C_INT,
+            AneBridge.C_INT,
+            AneBridge.C_LONG
+        );
+
+        public static final MemorySegment ADDR = AneBridge.findOrThrow("ane_bridge_set_limit");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int ane_bridge_set_limit(int limit, int64_t value)
+     * }
+     */
+    public static FunctionDescriptor ane_bridge_set_limit$descriptor() {
+        return ane_bridge_set_limit.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int ane_bridge_set_limit(int limit, int64_t value)
+     * }
+     */
+    public static MethodHandle ane_bridge_set_limit$handle() {
+        return ane_bridge_set_limit.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int ane_bridge_set_limit(int limit, int64_t value)
+     * }
+     */
+    public static MemorySegment ane_bridge_set_limit$address() {
+        return ane_bridge_set_limit.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int ane_bridge_set_limit(int limit, int64_t value)
+     * }
+     */
+    public static int ane_bridge_set_limit(int limit, long value) {
+        var mh$ = ane_bridge_set_limit.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ane_bridge_set_limit", limit, value);
+            }
+            return (int)mh$.invokeExact(limit, value);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
