@@ -1,0 +1,6 @@
+package io.github.ane4j.demo;
+
+/** A bad command line: the message says what is wrong; the demo prints it with the usage and exits with 2. */
+final class UsageException extends RuntimeException {
+    UsageException(String message) { super(message); }
+}
