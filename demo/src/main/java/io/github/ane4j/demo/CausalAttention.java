@@ -1,16 +1,27 @@
 package io.github.ane4j.demo;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 /**
  * Multi-head causal softmax attention on channel-first {@code q, k, v [dim][seq]}. Head h owns channels
- * {@code h·headDim … h·headDim + headDim − 1}; position t attends to positions s ≤ t with
- * {@code p[t][s] = softmax_s(Σ_d q[d][t]·k[d][s] / √headDim)} and
- * {@code out[d][t] = Σ_s p[t][s]·v[d][s]}.
- * The probabilities are kept as {@code [heads][seq][seq]} (row t, column s; zero above the diagonal)
- * for the backward pass.
+ * {@code h·headDim … h·headDim + headDim − 1}; query position t attends to key positions s ≤ t with
+ * {@code p[s][t] = softmax over s of (Σ_d q[d][t]·k[d][s] / √headDim)} and
+ * {@code out[d][t] = Σ_s v[d][s]·p[s][t]}.
+ *
+ * <p>The probabilities are kept as {@code [heads][seq][seq]}, row s (key), column t (query), zero where
+ * s &gt; t, for the backward pass. With queries along the rows' contiguous axis, every loop runs over
+ * a vector of query positions (Vector API, see {@link Linear}) and the softmax of each query is a
+ * column-wise pass; lanes past {@code seq} are masked off.
  */
 final class CausalAttention {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+
     private CausalAttention() {}
 
     /** Fills {@code out} and the probabilities {@code p}. Overwrites both. */
@@ -18,23 +29,44 @@ final class CausalAttention {
         float scale = (float) (1.0 / Math.sqrt(headDim));
         Arrays.fill(p, 0, heads * seq * seq, 0f);
         for (int h = 0; h < heads; h++) {
-            int head = h * seq * seq;
-            for (int d = 0; d < headDim; d++) {
-                int row = (h * headDim + d) * seq;
-                for (int t = 0; t < seq; t++) {
-                    float qv = q[row + t] * scale;
-                    int pt = head + t * seq;
-                    for (int s = 0; s <= t; s++) p[pt + s] += qv * k[row + s];
+            int head = h * seq * seq, channel = h * headDim;
+            for (int s = 0; s < seq; s++) {         // scores of key s for the queries t >= s
+                int row = head + s * seq;
+                for (int t = firstBlock(s); t < seq; t += LANES) {
+                    VectorMask<Float> m = SPECIES.indexInRange(t, seq);
+                    FloatVector sum = FloatVector.zero(SPECIES);
+                    for (int d = 0; d < headDim; d++) {
+                        int c = (channel + d) * seq;
+                        sum = FloatVector.fromArray(SPECIES, q, c + t, m).fma(FloatVector.broadcast(SPECIES, k[c + s]), sum);
+                    }
+                    sum.mul(scale).intoArray(p, row + t, m);
+                }
+                Arrays.fill(p, row + firstBlock(s), row + s, Float.NEGATIVE_INFINITY); // t < s: masked
+            }
+            for (int t = 0; t < seq; t += LANES) {  // softmax down each column t over the keys s <= t
+                VectorMask<Float> m = SPECIES.indexInRange(t, seq);
+                int keys = Math.min(seq, t + LANES);
+                FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+                for (int s = 0; s < keys; s++) max = max.max(FloatVector.fromArray(SPECIES, p, head + s * seq + t, m));
+                FloatVector total = FloatVector.zero(SPECIES);
+                for (int s = 0; s < keys; s++) {
+                    FloatVector e = FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).sub(max).lanewise(VectorOperators.EXP);
+                    e.intoArray(p, head + s * seq + t, m);
+                    total = total.add(e);
+                }
+                FloatVector inverse = FloatVector.broadcast(SPECIES, 1f).div(total);
+                for (int s = 0; s < keys; s++) {
+                    FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).mul(inverse).intoArray(p, head + s * seq + t, m);
                 }
             }
-            for (int t = 0; t < seq; t++) softmaxInPlace(p, head + t * seq, t + 1);
-            for (int d = 0; d < headDim; d++) {
-                int row = (h * headDim + d) * seq;
-                for (int t = 0; t < seq; t++) {
-                    int pt = head + t * seq;
-                    float sum = 0;
-                    for (int s = 0; s <= t; s++) sum += p[pt + s] * v[row + s];
-                    out[row + t] = sum;
+            for (int d = 0; d < headDim; d++) {     // out[d][t] = Σ_s v[d][s]·p[s][t]
+                int c = (channel + d) * seq;
+                for (int t = 0; t < seq; t += LANES) {
+                    VectorMask<Float> m = SPECIES.indexInRange(t, seq);
+                    int keys = Math.min(seq, t + LANES);
+                    FloatVector sum = FloatVector.zero(SPECIES);
+                    for (int s = 0; s < keys; s++) sum = FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).fma(FloatVector.broadcast(SPECIES, v[c + s]), sum);
+                    sum.intoArray(out, c + t, m);
                 }
             }
         }
@@ -42,62 +74,69 @@ final class CausalAttention {
 
     /**
      * The gradients with respect to q, k and v, given {@code dout} and the forward's probabilities {@code p}:
-     * {@code dv[d][s] = Σ_t p[t][s]·dout[d][t]}, {@code dp[t][s] = Σ_d dout[d][t]·v[d][s]},
-     * {@code ds = p·(dp − Σ_s p·dp)/√headDim}, {@code dq[d][t] = Σ_s ds[t][s]·k[d][s]},
-     * {@code dk[d][s] = Σ_t ds[t][s]·q[d][t]}. Overwrites {@code dq, dk, dv}.
+     * {@code dv[d][s] = Σ_t p[s][t]·dout[d][t]}, {@code dp[s][t] = Σ_d v[d][s]·dout[d][t]},
+     * {@code ds[s][t] = p[s][t]·(dp[s][t] − Σ_s' p[s'][t]·dp[s'][t]) / √headDim},
+     * {@code dq[d][t] = Σ_s k[d][s]·ds[s][t]}, {@code dk[d][s] = Σ_t ds[s][t]·q[d][t]}.
+     * Overwrites {@code dq, dk, dv}.
      */
     static void backward(float[] dq, float[] dk, float[] dv, float[] dout, float[] p,
                          float[] q, float[] k, float[] v, int heads, int headDim, int seq) {
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int channels = heads * headDim;
-        Arrays.fill(dk, 0, channels * seq, 0f);
-        Arrays.fill(dv, 0, channels * seq, 0f);
         float[] ds = new float[seq * seq];
         for (int h = 0; h < heads; h++) {
-            int head = h * seq * seq;
+            int head = h * seq * seq, channel = h * headDim;
+            for (int d = 0; d < headDim; d++) {     // dv[d][s] = Σ_t p[s][t]·dout[d][t]
+                int c = (channel + d) * seq;
+                for (int s = 0; s < seq; s++) dv[c + s] = dot(p, head + s * seq, dout, c, firstBlock(s), seq);
+            }
             Arrays.fill(ds, 0f);
-            for (int d = 0; d < headDim; d++) {
-                int row = (h * headDim + d) * seq;
-                for (int t = 0; t < seq; t++) {
-                    float g = dout[row + t];
-                    int pt = head + t * seq, st = t * seq;
-                    for (int s = 0; s <= t; s++) {
-                        ds[st + s] += g * v[row + s];       // dp for now
-                        dv[row + s] += p[pt + s] * g;
+            for (int s = 0; s < seq; s++) {         // dp[s][t] = Σ_d v[d][s]·dout[d][t], kept in ds
+                for (int t = firstBlock(s); t < seq; t += LANES) {
+                    VectorMask<Float> m = SPECIES.indexInRange(t, seq);
+                    FloatVector sum = FloatVector.zero(SPECIES);
+                    for (int d = 0; d < headDim; d++) {
+                        int c = (channel + d) * seq;
+                        sum = FloatVector.fromArray(SPECIES, dout, c + t, m).fma(FloatVector.broadcast(SPECIES, v[c + s]), sum);
                     }
+                    sum.intoArray(ds, s * seq + t, m);
                 }
             }
-            for (int t = 0; t < seq; t++) {
-                int pt = head + t * seq, st = t * seq;
-                float dot = 0;
-                for (int s = 0; s <= t; s++) dot += p[pt + s] * ds[st + s];
-                for (int s = 0; s <= t; s++) ds[st + s] = p[pt + s] * (ds[st + s] - dot) * scale;
+            for (int t = 0; t < seq; t += LANES) {  // ds = p·(dp − Σ_s p·dp)·scale, column by column
+                VectorMask<Float> m = SPECIES.indexInRange(t, seq);
+                int keys = Math.min(seq, t + LANES);
+                FloatVector dot = FloatVector.zero(SPECIES);
+                for (int s = 0; s < keys; s++) {
+                    dot = FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).fma(FloatVector.fromArray(SPECIES, ds, s * seq + t, m), dot);
+                }
+                for (int s = 0; s < keys; s++) {
+                    FloatVector dp = FloatVector.fromArray(SPECIES, ds, s * seq + t, m);
+                    FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).mul(dp.sub(dot)).mul(scale).intoArray(ds, s * seq + t, m);
+                }
             }
             for (int d = 0; d < headDim; d++) {
-                int row = (h * headDim + d) * seq;
-                for (int t = 0; t < seq; t++) {
-                    int st = t * seq;
-                    float qv = q[row + t], sum = 0;
-                    for (int s = 0; s <= t; s++) {
-                        sum += ds[st + s] * k[row + s];
-                        dk[row + s] += ds[st + s] * qv;
-                    }
-                    dq[row + t] = sum;
+                int c = (channel + d) * seq;
+                for (int t = 0; t < seq; t += LANES) {  // dq[d][t] = Σ_s k[d][s]·ds[s][t]
+                    VectorMask<Float> m = SPECIES.indexInRange(t, seq);
+                    int keys = Math.min(seq, t + LANES);
+                    FloatVector sum = FloatVector.zero(SPECIES);
+                    for (int s = 0; s < keys; s++) sum = FloatVector.fromArray(SPECIES, ds, s * seq + t, m).fma(FloatVector.broadcast(SPECIES, k[c + s]), sum);
+                    sum.intoArray(dq, c + t, m);
                 }
+                for (int s = 0; s < seq; s++) dk[c + s] = dot(ds, s * seq, q, c, firstBlock(s), seq); // Σ_t ds[s][t]·q[d][t]
             }
         }
     }
 
-    /** Softmax of {@code values[from .. from + count)} in place, shifted by the maximum for range. */
-    private static void softmaxInPlace(float[] values, int from, int count) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = from; i < from + count; i++) max = Math.max(max, values[i]);
-        float sum = 0;
-        for (int i = from; i < from + count; i++) {
-            values[i] = (float) Math.exp(values[i] - max);
-            sum += values[i];
+    /** The first vector block of query positions that can attend to key {@code s} (queries t >= s). */
+    private static int firstBlock(int s) { return s - s % LANES; }
+
+    /** {@code Σ_t a[aRow + t]·b[bRow + t]} over t from {@code from} to {@code seq}. */
+    private static float dot(float[] a, int aRow, float[] b, int bRow, int from, int seq) {
+        FloatVector sum = FloatVector.zero(SPECIES);
+        for (int t = from; t < seq; t += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(t, seq);
+            sum = FloatVector.fromArray(SPECIES, a, aRow + t, m).fma(FloatVector.fromArray(SPECIES, b, bRow + t, m), sum);
         }
-        float inverse = 1f / sum;
-        for (int i = from; i < from + count; i++) values[i] *= inverse;
+        return sum.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -16,8 +16,8 @@ final class Options {
     // What shapes the training trajectory (saved in checkpoints): see TrainingConfig.
     int dim = 64, hidden = 192, heads = 4, layers = 2, seq = 64;
     boolean tiedClassifier = true;
-    int batch = 8, steps = 400, warmup = 20;
-    double learningRate = 3e-3;
+    int batch = 8, steps = 1000, warmup = 20;
+    double learningRate = 5e-3;
     /** NaN: a tenth of the learning rate. */
     double minLearningRate = Double.NaN;
     boolean cosine = true;

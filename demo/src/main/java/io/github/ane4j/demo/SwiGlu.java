@@ -1,14 +1,26 @@
 package io.github.ane4j.demo;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
- * The SwiGLU gate, element-wise: {@code g = silu(h1)·h3} with {@code silu(a) = a·σ(a)}.
+ * The SwiGLU gate, element-wise: {@code g = silu(h1)·h3} with {@code silu(a) = a·σ(a)},
+ * {@code σ(a) = 1/(1 + e^−a)}. Vector API loops (see {@link Linear}), lanes past {@code n} masked off.
  */
 final class SwiGlu {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
     private SwiGlu() {}
 
     /** {@code g[i] = silu(h1[i])·h3[i]} for the first {@code n} elements. Overwrites {@code g}. */
     static void forward(float[] g, float[] h1, float[] h3, int n) {
-        for (int i = 0; i < n; i++) g[i] = h1[i] * sigmoid(h1[i]) * h3[i];
+        for (int i = 0; i < n; i += SPECIES.length()) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, n);
+            FloatVector a = FloatVector.fromArray(SPECIES, h1, i, m);
+            a.mul(sigmoid(a)).mul(FloatVector.fromArray(SPECIES, h3, i, m)).intoArray(g, i, m);
+        }
     }
 
     /**
@@ -16,12 +28,16 @@ final class SwiGlu {
      * {@code dh3 = dg·silu(h1)}. Overwrites {@code dh1} and {@code dh3}.
      */
     static void backward(float[] dh1, float[] dh3, float[] dg, float[] h1, float[] h3, int n) {
-        for (int i = 0; i < n; i++) {
-            float s = sigmoid(h1[i]);
-            dh1[i] = dg[i] * h3[i] * s * (1f + h1[i] * (1f - s));
-            dh3[i] = dg[i] * h1[i] * s;
+        for (int i = 0; i < n; i += SPECIES.length()) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, n);
+            FloatVector a = FloatVector.fromArray(SPECIES, h1, i, m), b = FloatVector.fromArray(SPECIES, h3, i, m);
+            FloatVector d = FloatVector.fromArray(SPECIES, dg, i, m), s = sigmoid(a);
+            d.mul(b).mul(s).mul(a.mul(s.neg().add(1f)).add(1f)).intoArray(dh1, i, m);
+            d.mul(a).mul(s).intoArray(dh3, i, m);
         }
     }
 
-    private static float sigmoid(float a) { return (float) (1.0 / (1.0 + Math.exp(-a))); }
+    private static FloatVector sigmoid(FloatVector a) {
+        return FloatVector.broadcast(SPECIES, 1f).div(a.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
 }
