@@ -95,8 +95,10 @@ record Checkpoint(TrainingConfig config, String vocabulary, int step, long sampl
             Tensor t = w.get(i);
             byte[] name = t.name().getBytes(StandardCharsets.UTF_8);
             out.putInt(name.length).put(name).putInt(t.rows()).putInt(t.cols());
-            for (Tensor part : List.of(t, m.get(i), v.get(i))) out.asFloatBuffer().put(part.data());
-            out.position(out.position() + 3 * 4 * t.data().length);
+            for (Tensor part : List.of(t, m.get(i), v.get(i))) {
+                out.asFloatBuffer().put(part.data());
+                out.position(out.position() + 4 * part.data().length);
+            }
         }
         for (List<LossHistory.Point> points : List.of(history.training(), history.validation())) {
             out.putInt(points.size());
