@@ -2,10 +2,11 @@ package io.github.ane4j.demo;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
+
+import static io.github.ane4j.demo.Vectors.LANES;
+import static io.github.ane4j.demo.Vectors.SPECIES;
 
 /**
  * Multi-head causal softmax attention on channel-first {@code q, k, v [dim][seq]}. Head h owns channels
@@ -19,8 +20,6 @@ import java.util.Arrays;
  * column-wise pass; lanes past {@code seq} are masked off.
  */
 final class CausalAttention {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
 
     private CausalAttention() {}
 
@@ -50,7 +49,7 @@ final class CausalAttention {
                 for (int s = 0; s < keys; s++) max = max.max(FloatVector.fromArray(SPECIES, p, head + s * seq + t, m));
                 FloatVector total = FloatVector.zero(SPECIES);
                 for (int s = 0; s < keys; s++) {
-                    FloatVector e = FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).sub(max).lanewise(VectorOperators.EXP);
+                    FloatVector e = Vectors.exp(FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).sub(max));
                     e.intoArray(p, head + s * seq + t, m);
                     total = total.add(e);
                 }
@@ -137,6 +136,6 @@ final class CausalAttention {
             VectorMask<Float> m = SPECIES.indexInRange(t, seq);
             sum = FloatVector.fromArray(SPECIES, a, aRow + t, m).fma(FloatVector.fromArray(SPECIES, b, bRow + t, m), sum);
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        return Vectors.sum(sum);
     }
 }

@@ -2,7 +2,9 @@ package io.github.ane4j.demo;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
+
+import static io.github.ane4j.demo.Vectors.LANES;
+import static io.github.ane4j.demo.Vectors.SPECIES;
 
 /**
  * A linear layer without bias on channel-first activations: {@code x} is {@code [in][seq]} (element
@@ -15,8 +17,6 @@ import jdk.incubator.vector.VectorSpecies;
  * end of a row are masked off.
  */
 final class Linear {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
 
     private Linear() {}
 
