@@ -6,6 +6,7 @@ import io.github.ane4j.AneException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -193,8 +194,8 @@ public final class Demo {
 
     private void printf(String format, Object... args) { out.print(String.format(Locale.ROOT, format, args)); }
 
-    /** A setting as typed: 0.003, 0.9, 1e-05. */
+    /** A setting in plain decimals, without trailing zeros: 0.005, 0.0005, 1. */
     private static String number(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e6 ? String.valueOf((long) value) : String.valueOf(value);
+        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 }
