@@ -15,12 +15,11 @@ import static io.github.ane4j.demo.Vectors.SPECIES;
  * {@code out[d][t] = Σ_s v[d][s]·p[s][t]}.
  *
  * <p>The probabilities are kept as {@code [heads][seq][seq]}, row s (key), column t (query), zero where
- * s &gt; t, for the backward pass. With queries along the rows' contiguous axis, every loop runs over
- * a vector of query positions (Vector API, see {@link Linear}) and the softmax of each query is a
- * column-wise pass; lanes past {@code seq} are masked off.
+ * s &gt; t, for the backward pass. With queries along the rows' contiguous axis, every loop runs over a
+ * vector of query positions (Vector API, see {@link Linear}) and each query's softmax is a pass down its
+ * column; lanes past {@code seq} are masked off.
  */
 final class CausalAttention {
-
     private CausalAttention() {}
 
     /** Fills {@code out} and the probabilities {@code p}. Overwrites both. */
@@ -29,45 +28,10 @@ final class CausalAttention {
         Arrays.fill(p, 0, heads * seq * seq, 0f);
         for (int h = 0; h < heads; h++) {
             int head = h * seq * seq, channel = h * headDim;
-            for (int s = 0; s < seq; s++) {         // scores of key s for the queries t >= s
-                int row = head + s * seq;
-                for (int t = firstBlock(s); t < seq; t += LANES) {
-                    VectorMask<Float> m = SPECIES.indexInRange(t, seq);
-                    FloatVector sum = FloatVector.zero(SPECIES);
-                    for (int d = 0; d < headDim; d++) {
-                        int c = (channel + d) * seq;
-                        sum = FloatVector.fromArray(SPECIES, q, c + t, m).fma(FloatVector.broadcast(SPECIES, k[c + s]), sum);
-                    }
-                    sum.mul(scale).intoArray(p, row + t, m);
-                }
-                Arrays.fill(p, row + firstBlock(s), row + s, Float.NEGATIVE_INFINITY); // t < s: masked
-            }
-            for (int t = 0; t < seq; t += LANES) {  // softmax down each column t over the keys s <= t
-                VectorMask<Float> m = SPECIES.indexInRange(t, seq);
-                int keys = Math.min(seq, t + LANES);
-                FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-                for (int s = 0; s < keys; s++) max = max.max(FloatVector.fromArray(SPECIES, p, head + s * seq + t, m));
-                FloatVector total = FloatVector.zero(SPECIES);
-                for (int s = 0; s < keys; s++) {
-                    FloatVector e = Vectors.exp(FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).sub(max));
-                    e.intoArray(p, head + s * seq + t, m);
-                    total = total.add(e);
-                }
-                FloatVector inverse = FloatVector.broadcast(SPECIES, 1f).div(total);
-                for (int s = 0; s < keys; s++) {
-                    FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).mul(inverse).intoArray(p, head + s * seq + t, m);
-                }
-            }
-            for (int d = 0; d < headDim; d++) {     // out[d][t] = Σ_s v[d][s]·p[s][t]
-                int c = (channel + d) * seq;
-                for (int t = 0; t < seq; t += LANES) {
-                    VectorMask<Float> m = SPECIES.indexInRange(t, seq);
-                    int keys = Math.min(seq, t + LANES);
-                    FloatVector sum = FloatVector.zero(SPECIES);
-                    for (int s = 0; s < keys; s++) sum = FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).fma(FloatVector.broadcast(SPECIES, v[c + s]), sum);
-                    sum.intoArray(out, c + t, m);
-                }
-            }
+            products(p, head, k, q, channel, headDim, seq, scale);
+            for (int s = 0; s < seq; s++) Arrays.fill(p, head + s * seq + firstBlock(s), head + s * seq + s, Float.NEGATIVE_INFINITY);
+            softmaxColumns(p, head, seq);
+            weightedSums(out, v, p, head, channel, headDim, seq);
         }
     }
 
@@ -84,23 +48,13 @@ final class CausalAttention {
         float[] ds = new float[seq * seq];
         for (int h = 0; h < heads; h++) {
             int head = h * seq * seq, channel = h * headDim;
-            for (int d = 0; d < headDim; d++) {     // dv[d][s] = Σ_t p[s][t]·dout[d][t]
+            for (int d = 0; d < headDim; d++) {
                 int c = (channel + d) * seq;
                 for (int s = 0; s < seq; s++) dv[c + s] = dot(p, head + s * seq, dout, c, firstBlock(s), seq);
             }
             Arrays.fill(ds, 0f);
-            for (int s = 0; s < seq; s++) {         // dp[s][t] = Σ_d v[d][s]·dout[d][t], kept in ds
-                for (int t = firstBlock(s); t < seq; t += LANES) {
-                    VectorMask<Float> m = SPECIES.indexInRange(t, seq);
-                    FloatVector sum = FloatVector.zero(SPECIES);
-                    for (int d = 0; d < headDim; d++) {
-                        int c = (channel + d) * seq;
-                        sum = FloatVector.fromArray(SPECIES, dout, c + t, m).fma(FloatVector.broadcast(SPECIES, v[c + s]), sum);
-                    }
-                    sum.intoArray(ds, s * seq + t, m);
-                }
-            }
-            for (int t = 0; t < seq; t += LANES) {  // ds = p·(dp − Σ_s p·dp)·scale, column by column
+            products(ds, 0, v, dout, channel, headDim, seq, 1f); // dp, where p > 0
+            for (int t = 0; t < seq; t += LANES) {                // ds = p·(dp − Σ_s p·dp)·scale, column by column
                 VectorMask<Float> m = SPECIES.indexInRange(t, seq);
                 int keys = Math.min(seq, t + LANES);
                 FloatVector dot = FloatVector.zero(SPECIES);
@@ -112,16 +66,65 @@ final class CausalAttention {
                     FloatVector.fromArray(SPECIES, p, head + s * seq + t, m).mul(dp.sub(dot)).mul(scale).intoArray(ds, s * seq + t, m);
                 }
             }
+            weightedSums(dq, k, ds, 0, channel, headDim, seq);
             for (int d = 0; d < headDim; d++) {
                 int c = (channel + d) * seq;
-                for (int t = 0; t < seq; t += LANES) {  // dq[d][t] = Σ_s k[d][s]·ds[s][t]
-                    VectorMask<Float> m = SPECIES.indexInRange(t, seq);
-                    int keys = Math.min(seq, t + LANES);
-                    FloatVector sum = FloatVector.zero(SPECIES);
-                    for (int s = 0; s < keys; s++) sum = FloatVector.fromArray(SPECIES, ds, s * seq + t, m).fma(FloatVector.broadcast(SPECIES, k[c + s]), sum);
-                    sum.intoArray(dq, c + t, m);
+                for (int s = 0; s < seq; s++) dk[c + s] = dot(ds, s * seq, q, c, firstBlock(s), seq);
+            }
+        }
+    }
+
+    /**
+     * {@code dst[s][t] = scale·Σ_d rows[d][s]·columns[d][t]} over the head's channels, for every key s and
+     * the query blocks from {@link #firstBlock}(s) (the entries t &lt; s of that first block are computed too).
+     */
+    private static void products(float[] dst, int base, float[] rows, float[] columns, int channel, int headDim, int seq,
+                                 float scale) {
+        for (int s = 0; s < seq; s++) {
+            for (int t = firstBlock(s); t < seq; t += LANES) {
+                VectorMask<Float> m = SPECIES.indexInRange(t, seq);
+                FloatVector sum = FloatVector.zero(SPECIES);
+                for (int d = 0; d < headDim; d++) {
+                    int c = (channel + d) * seq;
+                    sum = FloatVector.fromArray(SPECIES, columns, c + t, m).fma(FloatVector.broadcast(SPECIES, rows[c + s]), sum);
                 }
-                for (int s = 0; s < seq; s++) dk[c + s] = dot(ds, s * seq, q, c, firstBlock(s), seq); // Σ_t ds[s][t]·q[d][t]
+                sum.mul(scale).intoArray(dst, base + s * seq + t, m);
+            }
+        }
+    }
+
+    /** The softmax of every column t of {@code p[s][t]} over the keys s &lt;= t (entries −∞ elsewhere in range). */
+    private static void softmaxColumns(float[] p, int base, int seq) {
+        for (int t = 0; t < seq; t += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(t, seq);
+            int keys = Math.min(seq, t + LANES);
+            FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+            for (int s = 0; s < keys; s++) max = max.max(FloatVector.fromArray(SPECIES, p, base + s * seq + t, m));
+            FloatVector total = FloatVector.zero(SPECIES);
+            for (int s = 0; s < keys; s++) {
+                FloatVector e = Vectors.exp(FloatVector.fromArray(SPECIES, p, base + s * seq + t, m).sub(max));
+                e.intoArray(p, base + s * seq + t, m);
+                total = total.add(e);
+            }
+            FloatVector inverse = FloatVector.broadcast(SPECIES, 1f).div(total);
+            for (int s = 0; s < keys; s++) {
+                FloatVector.fromArray(SPECIES, p, base + s * seq + t, m).mul(inverse).intoArray(p, base + s * seq + t, m);
+            }
+        }
+    }
+
+    /** {@code dst[d][t] = Σ_s x[d][s]·w[s][t]} over the head's channels d and the keys s of each query block. */
+    private static void weightedSums(float[] dst, float[] x, float[] w, int base, int channel, int headDim, int seq) {
+        for (int d = 0; d < headDim; d++) {
+            int c = (channel + d) * seq;
+            for (int t = 0; t < seq; t += LANES) {
+                VectorMask<Float> m = SPECIES.indexInRange(t, seq);
+                int keys = Math.min(seq, t + LANES);
+                FloatVector sum = FloatVector.zero(SPECIES);
+                for (int s = 0; s < keys; s++) {
+                    sum = FloatVector.fromArray(SPECIES, w, base + s * seq + t, m).fma(FloatVector.broadcast(SPECIES, x[c + s]), sum);
+                }
+                sum.intoArray(dst, c + t, m);
             }
         }
     }

@@ -47,9 +47,10 @@ final class TimedKernels implements TransformerKernels {
     @Override public void close() {}
 
     private void timed(Runnable call) {
-        long start = System.nanoTime();
-        call.run();
-        times.addKernel(System.nanoTime() - start);
+        timed(() -> {
+            call.run();
+            return null;
+        });
     }
 
     private <T> T timed(Supplier<T> call) {

@@ -9,10 +9,10 @@ class LinearTest {
     private static final int OUT = 7, IN = 19, SEQ = 21;
     private final SplitMix64 random = new SplitMix64(7);
     private final float[] w = GradientCheck.random(random, OUT * IN, 1), x = GradientCheck.random(random, IN * SEQ, 1);
+    private final float[] r = GradientCheck.random(random, OUT * SEQ, 1), y = new float[OUT * SEQ];
 
     @Test
     void forwardIsTheMatrixProductOfRowMajorWeightsAndChannelFirstActivations() {
-        float[] y = new float[OUT * SEQ];
         Linear.forward(y, w, x, OUT, IN, SEQ);
         for (int o = 0; o < OUT; o++) {
             for (int t = 0; t < SEQ; t++) {
@@ -25,27 +25,32 @@ class LinearTest {
 
     @Test
     void inputGradientMatchesFiniteDifferencesAndAddsToWhatIsThere() {
-        float[] r = GradientCheck.random(random, OUT * SEQ, 1), y = new float[OUT * SEQ];
-        float[] dx = new float[IN * SEQ];
-        java.util.Arrays.fill(dx, 0.5f);
+        float[] dx = filled(IN * SEQ, 0.5f);
         Linear.addInputGradient(dx, w, r, OUT, IN, SEQ);
-        for (int i = 0; i < dx.length; i++) dx[i] -= 0.5f;
-        GradientCheck.check("x", x, dx, () -> {
-            Linear.forward(y, w, x, OUT, IN, SEQ);
-            return GradientCheck.dot(r, y);
-        }, 1000, random);
+        GradientCheck.check("x", x, minus(dx, 0.5f), this::objective, 1000, random);
     }
 
     @Test
     void weightGradientMatchesFiniteDifferencesAndAddsToWhatIsThere() {
-        float[] r = GradientCheck.random(random, OUT * SEQ, 1), y = new float[OUT * SEQ];
-        float[] dw = new float[OUT * IN];
-        java.util.Arrays.fill(dw, 0.5f);
+        float[] dw = filled(OUT * IN, 0.5f);
         Linear.addWeightGradient(dw, r, x, OUT, IN, SEQ);
-        for (int i = 0; i < dw.length; i++) dw[i] -= 0.5f;
-        GradientCheck.check("W", w, dw, () -> {
-            Linear.forward(y, w, x, OUT, IN, SEQ);
-            return GradientCheck.dot(r, y);
-        }, 1000, random);
+        GradientCheck.check("W", w, minus(dw, 0.5f), this::objective, 1000, random);
+    }
+
+    /** Σ r·(W·x): its gradient with respect to W·x is r. */
+    private double objective() {
+        Linear.forward(y, w, x, OUT, IN, SEQ);
+        return GradientCheck.dot(r, y);
+    }
+
+    private static float[] filled(int n, float value) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, value);
+        return a;
+    }
+
+    private static float[] minus(float[] a, float value) {
+        for (int i = 0; i < a.length; i++) a[i] -= value;
+        return a;
     }
 }
