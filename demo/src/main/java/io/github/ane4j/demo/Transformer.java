@@ -3,9 +3,19 @@ package io.github.ane4j.demo;
 import static io.github.ane4j.demo.Activation.*;
 
 /**
- * One forward and backward pass of the model over a window: the ops of {@link TransformerKernels} in
- * order, and between them the maths that stays in Java — the embedding and its gradient, the residual
- * adds, and every weight gradient ({@code dW += dy·xᵀ}, RMSNorm gains).
+ * The model: Llama-style blocks (RMSNorm, causal multi-head attention, SwiGLU feed-forward, no biases)
+ * with a learned absolute position embedding instead of RoPE, and a classifier tied to the token embedding
+ * or separate. Per layer, on channel-first {@code [D][S]} activations:
+ * <pre>
+ *   xn = rmsnorm(x)·rms_attention;  q, k, v = wq·xn, wk·xn, wv·xn;  a = attention(q, k, v);  x2 = x + wo·a
+ *   xn2 = rmsnorm(x2)·rms_ffn;  x' = x2 + w2·(silu(w1·xn2)·w3·xn2)
+ * </pre>
+ * with {@code x = token_embedding[tokens] + position_embedding} entering the first layer and
+ * {@code logits = classifier·rmsnorm(x_L)·rms_final} leaving the last.
+ *
+ * <p>One forward and backward pass over a window: the ops of {@link TransformerKernels} in order, and
+ * between them the maths that stays in Java — the embedding and its gradient, the residual adds, and every
+ * weight gradient ({@code dW += dy·xᵀ}, RMSNorm gains).
  */
 final class Transformer {
     private final ModelConfig config;
