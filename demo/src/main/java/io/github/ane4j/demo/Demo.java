@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntSupplier;
 
 /**
  * {@code ./run demo}: trains a small Llama-style transformer as a character-level language model of the
@@ -58,7 +59,7 @@ public final class Demo {
                             + ": give --steps (or --stop-at) beyond it to train further");
                 }
             }
-            new Demo(out, terminal).train(options, checkpoint);
+            new Demo(out, terminal).demo(options, checkpoint);
             return 0;
         } catch (UsageException e) {
             err.println("demo: " + e.getMessage());
@@ -75,80 +76,90 @@ public final class Demo {
     private record Outcome(KernelVariant variant, String implementation, double startLoss, double endLoss,
                            int compiles, StepTimes times) {}
 
-    private void train(Options options, Checkpoint checkpoint) throws IOException {
+    private void demo(Options options, Checkpoint checkpoint) throws IOException {
         Corpus corpus = Corpus.load();
         TrainingConfig config = options.training();
-        ModelConfig model = config.model(corpus.vocabSize());
-        double uniformLoss = Math.log(corpus.vocabSize());
-        printf("ane4j demo: a character-level Llama-style transformer, trained from Java%n");
-        printf("corpus      %,d characters of the project's documentation and sources: %d distinct (uniform guess %.2f = ln %d);"
-                + " training %,d, validation %,d (the last %.0f%%)%n", corpus.trainingLength() + corpus.validationLength(),
-                corpus.vocabSize(), uniformLoss, corpus.vocabSize(), corpus.trainingLength(), corpus.validationLength(),
-                Corpus.VALIDATION_FRACTION * 100);
-        printf("model       %s: %,d parameters%n", Options.describe(config), model.parameterCount());
-        printf("training    %d steps × batch %d, AdamW lr %s (%d warm-up steps, %s), betas %s/%s, weight decay %s, clip %s, seed %d%n",
-                config.steps(), config.batch(), number(config.learningRate()), config.warmup(),
-                config.cosine() ? "cosine to " + number(config.minLearningRate()) : "then constant",
-                number(config.beta1()), number(config.beta2()), number(config.weightDecay()),
-                config.clip() > 0 ? number(config.clip()) : "off", config.seed());
-        if (checkpoint != null) printf("resuming    %s at step %d%n", options.resume, checkpoint.step());
-
+        printHeader(options, config, corpus, checkpoint);
         try (Ane ane = Ane.open(options.backend)) {
             printf("backend     %s (--backend %s)%n", ane.backendName(), options.backend.name().toLowerCase(Locale.ROOT));
-            Outcome main = run(KernelVariant.DYNAMIC, options, config, corpus, checkpoint, ane, true);
+            Outcome main = train(KernelVariant.DYNAMIC, options, config, corpus, checkpoint, ane, true);
             List<Outcome> outcomes = new ArrayList<>(List.of(main));
-            if (options.compareRecompile) outcomes.add(compare(KernelVariant.RECOMPILE, options, config, corpus, checkpoint, ane));
-            if (options.comparePacked) outcomes.add(compare(KernelVariant.PACKED, options, config, corpus, checkpoint, ane));
+            for (KernelVariant variant : options.comparisons()) {
+                printf("%ncomparison  the same training again, %s%n", variant.description());
+                Checkpoint again = checkpoint == null ? null : Checkpoint.read(options.resume); // the main run advanced its copy
+                outcomes.add(train(variant, options, config, corpus, again, ane, false));
+            }
             if (outcomes.size() > 1) printComparison(outcomes);
             printf("demo: validation loss %.3f -> %.3f, %d compiles, %.1f steps/s%n", main.startLoss, main.endLoss,
                     main.compiles, main.times.stepsPerSecond());
         }
     }
 
-    /** Trains from the start (or the checkpoint) to the last step with {@code variant}'s kernels. */
-    private Outcome run(KernelVariant variant, Options options, TrainingConfig config, Corpus corpus, Checkpoint checkpoint,
-                        Ane ane, boolean main) throws IOException {
-        ModelConfig model = config.model(corpus.vocabSize());
+    private void printHeader(Options options, TrainingConfig config, Corpus corpus, Checkpoint checkpoint) {
+        int vocab = corpus.vocabSize();
+        printf("ane4j demo: a character-level Llama-style transformer, trained from Java%n");
+        printf("corpus      %,d characters of the project's documentation and sources: %d distinct (uniform guess %.2f = ln %d);"
+                + " training %,d, validation %,d (the last %.0f%%)%n", corpus.trainingLength() + corpus.validationLength(),
+                vocab, Math.log(vocab), vocab, corpus.trainingLength(), corpus.validationLength(), Corpus.VALIDATION_FRACTION * 100);
+        printf("model       %s: %,d parameters%n", Options.describe(config), config.model(vocab).parameterCount());
+        printf("training    %d steps × batch %d, AdamW lr %s (%d warm-up steps, %s), betas %s/%s, weight decay %s, clip %s, seed %d%n",
+                config.steps(), config.batch(), number(config.learningRate()), config.warmup(),
+                config.cosine() ? "cosine to " + number(config.minLearningRate()) : "then constant",
+                number(config.beta1()), number(config.beta2()), number(config.weightDecay()),
+                config.clip() > 0 ? number(config.clip()) : "off", config.seed());
+        if (checkpoint != null) printf("resuming    %s at step %d%n", options.resume, checkpoint.step());
+    }
+
+    /**
+     * Trains with {@code variant}'s kernels from the start (or the checkpoint) to the last step; the main
+     * run also prints the sample, writes the chart and saves.
+     */
+    private Outcome train(KernelVariant variant, Options options, TrainingConfig config, Corpus corpus, Checkpoint checkpoint,
+                          Ane ane, boolean main) throws IOException {
         int compilesBefore = ane.compileCount();
-        try (TransformerKernels kernels = variant.open(ane, model)) {
-            int compiles = ane.compileCount() - compilesBefore;
+        IntSupplier compiles = () -> ane.compileCount() - compilesBefore;
+        try (TransformerKernels kernels = variant.open(ane, config.model(corpus.vocabSize()))) {
             printf("kernels     %s: %s%n", variant.label(), variant.description());
             printf("            run by %s%s%n", kernels.description(), variant.onBridge() ? ""
                     : " (the bridge kernels are not in this build yet: compile count 0, kernel time = Java forward/backward)");
-            printf("compiles    %d at start-up%n", compiles);
+            printf("compiles    %d at start-up%n", compiles.getAsInt());
 
             Trainer trainer = checkpoint == null
                     ? Trainer.start(config, corpus, kernels, options.validationWindows)
                     : Trainer.resume(checkpoint, config, corpus, kernels, options.validationWindows);
             LossHistory history = checkpoint == null ? new LossHistory() : checkpoint.history();
-            if (history.lastValidation() == null || history.lastValidation().step() != trainer.step()) {
-                history.addValidation(trainer.step(), trainer.validationLoss());
-            }
-            printf("step %d: validation loss %.3f%n", trainer.step(), history.lastValidation().loss());
+            steps(trainer, history, options, compiles);
 
-            int last = options.lastStep(), every = options.evaluationInterval();
-            Progress progress = new Progress(out, terminal, trainer.step(), last, Math.max(1, every / 2));
-            while (trainer.step() < last) {
-                double loss = trainer.trainStep();
-                int step = trainer.step();
-                history.addTraining(step, loss);
-                progress.step(step, loss, ane.compileCount() - compilesBefore);
-                if (step % every == 0 || step == last) {
-                    double validation = trainer.validationLoss();
-                    history.addValidation(step, validation);
-                    progress.println(String.format(Locale.ROOT, "step %d: validation loss %.3f", step, validation));
-                }
-            }
-            progress.finish();
-            compiles = ane.compileCount() - compilesBefore;
             StepTimes times = trainer.times();
             printf("time/step   %.2f ms: kernels %.2f ms, Java maths %.2f ms, weight writes %.3f ms (%d steps, %.1f steps/s)%n",
                     times.msPerStep(), times.kernelMsPerStep(), times.javaMsPerStep(), times.weightMsPerStep(),
                     times.steps(), times.stepsPerSecond());
             if (main) finish(options, config, corpus, trainer, history);
             return new Outcome(variant, kernels.description(), history.validation().getFirst().loss(),
-                    history.lastValidation().loss(), compiles, times);
+                    history.lastValidation().loss(), compiles.getAsInt(), times);
         }
+    }
+
+    /** The training steps up to the last, with the progress and the validation loss at intervals. */
+    private void steps(Trainer trainer, LossHistory history, Options options, IntSupplier compiles) {
+        if (history.lastValidation() == null || history.lastValidation().step() != trainer.step()) {
+            history.addValidation(trainer.step(), trainer.validationLoss());
+        }
+        printf("step %d: validation loss %.3f%n", trainer.step(), history.lastValidation().loss());
+        int last = options.lastStep(), every = options.evaluationInterval();
+        Progress progress = new Progress(out, terminal, trainer.step(), last, Math.max(1, every / 2));
+        while (trainer.step() < last) {
+            double loss = trainer.trainStep();
+            int step = trainer.step();
+            history.addTraining(step, loss);
+            progress.step(step, loss, compiles.getAsInt());
+            if (step % every == 0 || step == last) {
+                double validation = trainer.validationLoss();
+                history.addValidation(step, validation);
+                progress.println(String.format(Locale.ROOT, "step %d: validation loss %.3f", step, validation));
+            }
+        }
+        progress.finish();
     }
 
     /** The main run's sample, chart and checkpoint. */
@@ -172,13 +183,6 @@ public final class Demo {
             trainer.checkpoint(history).write(options.save);
             printf("saved       %s (step %d)%n", options.save.toAbsolutePath().normalize(), trainer.step());
         }
-    }
-
-    private Outcome compare(KernelVariant variant, Options options, TrainingConfig config, Corpus corpus,
-                            Checkpoint checkpoint, Ane ane) throws IOException {
-        printf("%ncomparison  the same training again, %s%n", variant.description());
-        Checkpoint start = checkpoint == null ? null : Checkpoint.read(options.resume); // the main run advanced its copy
-        return run(variant, options, config, corpus, start, ane, false);
     }
 
     private void printComparison(List<Outcome> outcomes) {

@@ -3,6 +3,7 @@ package io.github.ane4j.demo;
 import io.github.ane4j.Backend;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
@@ -197,6 +198,14 @@ final class Options {
         double minLr = Double.isNaN(minLearningRate) ? learningRate / 10 : minLearningRate;
         return new TrainingConfig(dim, hidden, heads, layers, seq, tiedClassifier, batch, steps, learningRate, minLr,
                 warmup, cosine, beta1, beta2, weightDecay, clip, seed);
+    }
+
+    /** The variants to compare with the main run, in order. */
+    List<KernelVariant> comparisons() {
+        List<KernelVariant> variants = new ArrayList<>();
+        if (compareRecompile) variants.add(KernelVariant.RECOMPILE);
+        if (comparePacked) variants.add(KernelVariant.PACKED);
+        return variants;
     }
 
     /** The step this run ends after. */

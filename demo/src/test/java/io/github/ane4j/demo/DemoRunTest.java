@@ -32,4 +32,17 @@ class DemoRunTest {
             assertTrue(run.out().contains(part), part + " missing in:\n" + run.out());
         }
     }
+
+    @Test
+    void comparisonsTrainAgainAndPrintATableSideBySide() {
+        DemoRunner run = DemoRunner.run(DemoRunner.TINY, "--steps", "3", "--compare-recompile", "--compare-packed",
+                "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        String table = run.out().substring(run.out().indexOf("variant "));
+        for (String row : new String[] {"dynamic weights", "recompiled", "packed weights",
+                "every variant ran the pure-Java implementation"}) {
+            assertTrue(table.contains(row), row + " missing in:\n" + table);
+        }
+        assertTrue(run.out().contains("comparison  the same training again, weights baked in as BLOBFILE constants"));
+    }
 }
