@@ -8,7 +8,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,9 +69,17 @@ public final class Demo {
             err.print(Options.usage());
             return 2;
         } catch (IOException | UncheckedIOException | AneException | IllegalArgumentException | IllegalStateException e) {
-            err.println("demo: " + e.getMessage());
+            err.println("demo: " + message(e));
             return 1;
         }
+    }
+
+    /** The message of {@code e}; file system errors, whose message is often just a path, also say what failed. */
+    private static String message(Exception e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (cause instanceof NoSuchFileException f) return "no such file: " + f.getFile();
+        if (cause instanceof FileSystemException f) return f.getMessage() + " (" + f.getClass().getSimpleName() + ")";
+        return e.getMessage();
     }
 
     /** What one training run measured, for the comparison table and the last line. */
@@ -77,6 +87,8 @@ public final class Demo {
                            int compiles, StepTimes times) {}
 
     private void demo(Options options, Checkpoint checkpoint) throws IOException {
+        Files.createDirectories(options.out); // fail now, not after the training
+        if (options.save != null) Files.createDirectories(options.save.toAbsolutePath().getParent());
         Corpus corpus = Corpus.load();
         TrainingConfig config = options.training();
         printHeader(options, config, corpus, checkpoint);
@@ -174,7 +186,6 @@ public final class Demo {
             printf("»%s«%s%n", prompt, text);
         }
         Path chart = options.out.resolve("loss.svg");
-        Files.createDirectories(options.out);
         Files.writeString(chart, LossChart.svg(history, "ane4j demo: training a character-level transformer",
                 Options.describe(config) + ", batch " + config.batch() + ", " + trainer.times().steps() + " steps here",
                 Math.log(corpus.vocabSize())), StandardCharsets.UTF_8);

@@ -36,7 +36,7 @@ class CommandLineTest {
             "--classifier both       | --classifier must be one of tied, separate, got 'both'",
             "--help=yes              | --help takes no value",
             "steps                   | unexpected argument 'steps': options start with --",
-            "--resume /nonexistent/x | /nonexistent/x",
+            "--resume /nonexistent/x | no such file: /nonexistent/x",
     })
     void aBadCommandLineNamesTheProblem(String args, String message) {
         DemoRunner run = DemoRunner.run(List.of(args.trim().split(" +")));
