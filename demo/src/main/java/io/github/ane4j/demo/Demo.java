@@ -160,15 +160,22 @@ public final class Demo {
         printf("step %d: validation loss %.3f%n", trainer.step(), history.lastValidation().loss());
         int last = options.lastStep(), every = options.evaluationInterval();
         Progress progress = new Progress(out, terminal, trainer.step(), last, Math.max(1, every / 2));
+        double trainingSum = 0;
+        int trainingCount = 0;
         while (trainer.step() < last) {
             double loss = trainer.trainStep();
             int step = trainer.step();
             history.addTraining(step, loss);
             progress.step(step, loss, compiles.getAsInt());
+            trainingSum += loss;
+            trainingCount++;
             if (step % every == 0 || step == last) {
                 double validation = trainer.validationLoss();
                 history.addValidation(step, validation);
-                progress.println(String.format(Locale.ROOT, "step %d: validation loss %.3f", step, validation));
+                progress.println(String.format(Locale.ROOT, "step %d: validation loss %.3f, training loss %.3f (mean of the last %d steps)",
+                        step, validation, trainingSum / trainingCount, trainingCount));
+                trainingSum = 0;
+                trainingCount = 0;
             }
         }
         progress.finish();
