@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Sizes include seq and in that are not multiples of the vector length, so the scalar tails run too. */
 class LinearTest {
-    private static final int OUT = 7, IN = 19, SEQ = 21;
+    private static final int OUT = 7, IN = 19, SEQ = 21; // OUT: a partial group of four rows; IN, SEQ: partial vectors
     private final SplitMix64 random = new SplitMix64(7);
     private final float[] w = GradientCheck.random(random, OUT * IN, 1), x = GradientCheck.random(random, IN * SEQ, 1);
     private final float[] r = GradientCheck.random(random, OUT * SEQ, 1), y = new float[OUT * SEQ];
