@@ -118,7 +118,7 @@ final class Options {
                     o -> o.cosine ? "cosine" : "constant", (o, v) -> o.cosine = v.oneOf("cosine", "constant").equals("cosine")),
             new Option("--beta1", "X", "AdamW's first-moment decay", o -> o.beta1, (o, v) -> o.beta1 = v.number(0, 1)),
             new Option("--beta2", "X", "AdamW's second-moment decay", o -> o.beta2, (o, v) -> o.beta2 = v.number(0, 1)),
-            new Option("--weight-decay", "X", "AdamW's decoupled weight decay (matrices only)", o -> o.weightDecay,
+            new Option("--weight-decay", "X", "AdamW's decoupled weight decay (not on RMSNorm gains)", o -> o.weightDecay,
                     (o, v) -> o.weightDecay = v.number(0, NO_LIMIT)),
             new Option("--clip", "X", "maximum global gradient norm, 0 for none", o -> o.clip, (o, v) -> o.clip = v.number(0, NO_LIMIT)),
             new Option("--seed", "N", "seed of the initial weights, the windows and the sample", o -> o.seed, (o, v) -> o.seed = v.longInteger()),
@@ -227,7 +227,7 @@ final class Options {
         for (Option o : OPTIONS) {
             String left = "  " + o.name + (o.isFlag() ? "" : " " + o.argument);
             String shown = String.valueOf(o.shown.apply(defaults));
-            s.append(String.format(Locale.ROOT, "%-30s %s%s%n", left, o.help, shown.isEmpty() ? "" : " [" + shown + "]"));
+            s.append(String.format(Locale.ROOT, "%-32s %s%s%n", left, o.help, shown.isEmpty() ? "" : " [" + shown + "]"));
         }
         return s.toString();
     }
