@@ -2,7 +2,7 @@ package io.github.ane4j.demo;
 
 /**
  * The named activation buffers of one forward and backward pass over a window, as
- * {@link TransformerKernels} reads and writes them. Each is channel-first {@code float[channels·seq]}:
+ * {@link TransformerOps} reads and writes them. Each is channel-first {@code float[channels·seq]}:
  * element (c, t) at {@code c·seq + t}, the memory layout of a MIL tensor {@code [1, channels, 1, seq]}.
  *
  * <p>Slots: a {@link Scope#LAYER} activation has one buffer per layer (0 … L−1), a {@link Scope#STREAM}
@@ -33,9 +33,7 @@ enum Activation {
     H1(Size.HIDDEN, Scope.LAYER),
     /** h3 = w3·xn2. [H] */
     H3(Size.HIDDEN, Scope.LAYER),
-    /** g = silu(h1)·h3. [H] */
-    G(Size.HIDDEN, Scope.LAYER),
-    /** f = w2·g; the next layer's x is x2 + f (computed in Java). [D] */
+    /** f = w2·(silu(h1)·h3); the next layer's x is x2 + f (computed in Java). [D] */
     F(Size.DIM, Scope.LAYER),
     /** xf = rmsnorm(x_L)·rms_final. [D] */
     XF(Size.DIM, Scope.HEAD),

@@ -20,7 +20,7 @@ import java.util.function.IntSupplier;
 /**
  * {@code ./run demo}: trains a small Llama-style transformer as a character-level language model of the
  * project's own documentation and sources, with the forward and activation-gradient ops behind
- * {@link TransformerKernels}, and prints the progress, a text sample, the time split and a loss chart.
+ * {@link TransformerOps}, and prints the progress, a text sample, the time split and a loss chart.
  * Its last line is {@code demo: validation loss A -> B, N compiles, S steps/s}. {@code --help} lists the
  * options. Exit codes: 0 done, 1 failed (the message says why), 2 bad command line.
  */
@@ -130,15 +130,15 @@ public final class Demo {
                           Ane ane, boolean main) throws IOException {
         int compilesBefore = ane.compileCount();
         IntSupplier compiles = () -> ane.compileCount() - compilesBefore;
-        try (TransformerKernels kernels = variant.open(ane, config.model(corpus.vocabSize()))) {
+        try (TransformerOps ops = variant.open(ane, config.model(corpus.vocabSize()))) {
             printf("kernels     %s: %s%n", variant.label(), variant.description());
-            printf("            run by %s%s%n", kernels.description(), variant.onBridge() ? ""
+            printf("            run by %s%s%n", ops.description(), variant.onBridge() ? ""
                     : " (the bridge kernels are not in this build yet: compile count 0, kernel time = Java forward/backward)");
             printf("compiles    %d at start-up%n", compiles.getAsInt());
 
             Trainer trainer = checkpoint == null
-                    ? Trainer.start(config, corpus, kernels, options.validationWindows)
-                    : Trainer.resume(checkpoint, config, corpus, kernels, options.validationWindows);
+                    ? Trainer.start(config, corpus, ops, options.validationWindows)
+                    : Trainer.resume(checkpoint, config, corpus, ops, options.validationWindows);
             LossHistory history = checkpoint == null ? new LossHistory() : checkpoint.history();
             steps(trainer, history, options, compiles);
 
@@ -147,7 +147,7 @@ public final class Demo {
                     times.msPerStep(), times.kernelMsPerStep(), times.javaMsPerStep(), times.weightMsPerStep(),
                     times.steps(), times.stepsPerSecond());
             if (main) finish(options, config, corpus, trainer, history);
-            return new Outcome(variant, kernels.description(), history.validation().getFirst().loss(),
+            return new Outcome(variant, ops.description(), history.validation().getFirst().loss(),
                     history.lastValidation().loss(), compiles.getAsInt(), times);
         }
     }

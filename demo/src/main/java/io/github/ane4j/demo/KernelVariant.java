@@ -3,7 +3,7 @@ package io.github.ane4j.demo;
 import io.github.ane4j.Ane;
 
 /**
- * The ways the ops of {@link TransformerKernels} can get their weights on the bridge; the demo trains with
+ * The ways the ops of {@link TransformerOps} can get their weights on the bridge; the demo trains with
  * {@link #DYNAMIC} and compares it with the others on request.
  */
 enum KernelVariant {
@@ -33,7 +33,7 @@ enum KernelVariant {
     boolean onBridge() { return false; }
 
     /** The ops of this variant for a model of {@code config}, compiled (once) on {@code ane}'s backend. */
-    TransformerKernels open(Ane ane, ModelConfig config) {
-        return new JavaKernels(config);
+    TransformerOps open(Ane ane, ModelConfig config) {
+        return new JavaOps(config);
     }
 }

@@ -2,7 +2,7 @@ package io.github.ane4j.demo;
 
 /**
  * Where the training steps' time goes: kernel calls (forward and activation-gradient ops with their
- * activation reads and writes), weight writes ({@link TransformerKernels#loadWeights}), and the rest —
+ * activation reads and writes), weight writes ({@link TransformerOps#loadWeights}), and the rest —
  * the Java maths (embedding, residuals, loss, weight gradients, clipping, AdamW). Not thread-safe.
  */
 final class StepTimes {

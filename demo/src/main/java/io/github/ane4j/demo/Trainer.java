@@ -7,7 +7,7 @@ import java.util.List;
  * windows, and the loss on the fixed validation windows. Single-threaded.
  *
  * <p>A step: for each of the batch's windows, forward, cross-entropy, backward (gradients summed);
- * clipping by global norm; AdamW with the scheduled learning rate; the new weights into the kernels.
+ * clipping by global norm; AdamW with the scheduled learning rate; the new weights into the ops.
  */
 final class Trainer {
     /** Seeds of the independent random streams derived from the run's seed. */
@@ -19,15 +19,15 @@ final class Trainer {
     private final ModelWeights weights, grads;
     private final AdamW optimizer;
     private final SplitMix64 sampler;
-    /** The kernels with their calls timed into {@link #times}. */
-    private final TransformerKernels timedKernels;
+    /** The ops with their calls timed into {@link #times}. */
+    private final TransformerOps timedOps;
     private final Transformer timed, untimed;
     private final StepTimes times = new StepTimes();
     private final List<Corpus.Window> validation;
     private final float[] dlogits;
 
     private Trainer(TrainingConfig config, Corpus corpus, ModelWeights weights, AdamW optimizer, SplitMix64 sampler,
-                    TransformerKernels kernels, int validationWindows) {
+                    TransformerOps ops, int validationWindows) {
         this.config = config;
         this.model = weights.config;
         this.corpus = corpus;
@@ -35,20 +35,20 @@ final class Trainer {
         this.grads = ModelWeights.zeros(model);
         this.optimizer = optimizer;
         this.sampler = sampler;
-        this.timedKernels = new TimedKernels(kernels, times);
-        this.timed = new Transformer(model, timedKernels);
-        this.untimed = new Transformer(model, kernels);
+        this.timedOps = new TimedOps(ops, times);
+        this.timed = new Transformer(model, timedOps);
+        this.untimed = new Transformer(model, ops);
         this.validation = corpus.validationWindows(validationWindows, model.seq());
         this.dlogits = new float[model.vocab() * model.seq()];
-        kernels.loadWeights(weights);
+        ops.loadWeights(weights);
     }
 
     /** A new run: weights drawn from the seed, fresh optimizer, sampler at the seed's start. */
-    static Trainer start(TrainingConfig config, Corpus corpus, TransformerKernels kernels, int validationWindows) {
+    static Trainer start(TrainingConfig config, Corpus corpus, TransformerOps ops, int validationWindows) {
         ModelConfig model = config.model(corpus.vocabSize());
         ModelWeights weights = ModelWeights.initialized(model, stream(config.seed(), WEIGHTS_STREAM));
         AdamW optimizer = new AdamW(model, config.beta1(), config.beta2(), config.weightDecay());
-        return new Trainer(config, corpus, weights, optimizer, stream(config.seed(), SAMPLER_STREAM), kernels, validationWindows);
+        return new Trainer(config, corpus, weights, optimizer, stream(config.seed(), SAMPLER_STREAM), ops, validationWindows);
     }
 
     /**
@@ -57,7 +57,7 @@ final class Trainer {
      *
      * @throws IllegalArgumentException when the corpus's vocabulary differs from the checkpoint's
      */
-    static Trainer resume(Checkpoint checkpoint, TrainingConfig config, Corpus corpus, TransformerKernels kernels,
+    static Trainer resume(Checkpoint checkpoint, TrainingConfig config, Corpus corpus, TransformerOps ops,
                           int validationWindows) {
         if (!checkpoint.vocabulary().equals(corpus.vocabulary())) {
             throw new IllegalArgumentException("the checkpoint's vocabulary (" + checkpoint.vocabulary().length()
@@ -67,7 +67,7 @@ final class Trainer {
         AdamW optimizer = new AdamW(config.beta1(), config.beta2(), config.weightDecay(), checkpoint.firstMoments(),
                 checkpoint.secondMoments(), checkpoint.step());
         return new Trainer(config, corpus, checkpoint.weights(), optimizer, new SplitMix64(checkpoint.samplerState()),
-                kernels, validationWindows);
+                ops, validationWindows);
     }
 
     /** Optimizer steps taken so far. */
@@ -79,7 +79,7 @@ final class Trainer {
 
     StepTimes times() { return times; }
 
-    /** The model on the kernels, untimed: for sampling text. */
+    /** The model on the ops, untimed: for sampling text. */
     Transformer transformer() { return untimed; }
 
     /** One optimizer step over {@code batch} random training windows; returns their mean loss. */
@@ -96,7 +96,7 @@ final class Trainer {
         }
         GradientClipping.clip(grads, config.clip());
         optimizer.update(weights, grads, config.schedule().at(optimizer.step() + 1));
-        timedKernels.loadWeights(weights);
+        timedOps.loadWeights(weights);
         times.addStep(System.nanoTime() - start);
         return loss / config.batch();
     }

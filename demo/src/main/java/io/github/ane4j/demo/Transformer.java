@@ -13,25 +13,28 @@ import static io.github.ane4j.demo.Activation.*;
  * with {@code x = token_embedding[tokens] + position_embedding} entering the first layer and
  * {@code logits = classifier·rmsnorm(x_L)·rms_final} leaving the last.
  *
- * <p>One forward and backward pass over a window: the ops of {@link TransformerKernels} in order, and
+ * <p>One forward and backward pass over a window: the ops of {@link TransformerOps} in order, and
  * between them the maths that stays in Java — the embedding and its gradient, the residual adds, and every
  * weight gradient ({@code dW += dy·xᵀ}, RMSNorm gains).
  */
 final class Transformer {
     private final ModelConfig config;
-    private final TransformerKernels kernels;
+    private final TransformerOps ops;
     private final int dim, hidden, seq, layers;
     /** Java's [D][S] working buffer for residual sums. */
     private final float[] sum;
+    /** Java's [H][S] working buffer for the feed-forward gate silu(h1)·h3, the input of w2. */
+    private final float[] gate;
 
-    Transformer(ModelConfig config, TransformerKernels kernels) {
+    Transformer(ModelConfig config, TransformerOps ops) {
         this.config = config;
-        this.kernels = kernels;
+        this.ops = ops;
         this.dim = config.dim();
         this.hidden = config.hidden();
         this.seq = config.seq();
         this.layers = config.layers();
         this.sum = new float[dim * seq];
+        this.gate = new float[hidden * seq];
     }
 
     /**
@@ -41,22 +44,22 @@ final class Transformer {
      */
     float[] forward(ModelWeights weights, int[] tokens) {
         Embedding.forward(sum, tokens, weights.tokenEmbedding, weights.positionEmbedding, dim, seq);
-        kernels.write(X, 0, sum);
+        ops.write(X, 0, sum);
         for (int l = 0; l < layers; l++) {
-            kernels.attentionNorm(l);
-            kernels.qkv(l);
-            kernels.attention(l);
-            kernels.outputProjection(l);
-            add(sum, kernels.read(X, l), kernels.read(O, l));
-            kernels.write(X2, l, sum);
-            kernels.ffnNorm(l);
-            kernels.ffn(l);
-            add(sum, kernels.read(X2, l), kernels.read(F, l));
-            kernels.write(X, l + 1, sum);
+            ops.attentionNorm(l);
+            ops.qkv(l);
+            ops.attention(l);
+            ops.outputProjection(l);
+            add(sum, ops.read(X, l), ops.read(O, l));
+            ops.write(X2, l, sum);
+            ops.ffnNorm(l);
+            ops.ffn(l);
+            add(sum, ops.read(X2, l), ops.read(F, l));
+            ops.write(X, l + 1, sum);
         }
-        kernels.finalNorm();
-        kernels.classifier();
-        return kernels.read(LOGITS);
+        ops.finalNorm();
+        ops.classifier();
+        return ops.read(LOGITS);
     }
 
     /**
@@ -64,37 +67,38 @@ final class Transformer {
      * must have run on the same {@code tokens}) and adds the gradient of every parameter to {@code grads}.
      */
     void backward(ModelWeights grads, int[] tokens, float[] dlogits) {
-        kernels.write(DLOGITS, dlogits);
-        kernels.classifierBackward();
-        Linear.addWeightGradient(grads.classifier, kernels.read(DLOGITS), kernels.read(XF), config.vocab(), dim, seq);
-        kernels.finalNormBackward();
-        RmsNorm.addWeightGradient(grads.rmsFinal, kernels.read(DXF), kernels.read(X, layers), dim, seq);
+        ops.write(DLOGITS, dlogits);
+        ops.classifierBackward();
+        Linear.addWeightGradient(grads.classifier, ops.read(DLOGITS), ops.read(XF), config.vocab(), dim, seq);
+        ops.finalNormBackward();
+        RmsNorm.addWeightGradient(grads.rmsFinal, ops.read(DXF), ops.read(X, layers), dim, seq);
         for (int l = layers - 1; l >= 0; l--) {
             LayerWeights g = grads.layers[l];
 
-            kernels.ffnBackward(l);
-            Linear.addWeightGradient(g.w2(), kernels.read(DX, l + 1), kernels.read(G, l), dim, hidden, seq);
-            Linear.addWeightGradient(g.w1(), kernels.read(DH1, l), kernels.read(XN2, l), hidden, dim, seq);
-            Linear.addWeightGradient(g.w3(), kernels.read(DH3, l), kernels.read(XN2, l), hidden, dim, seq);
-            kernels.ffnNormBackward(l);
-            RmsNorm.addWeightGradient(g.rmsFfn(), kernels.read(DXN2, l), kernels.read(X2, l), dim, seq);
-            add(sum, kernels.read(DX2, l), kernels.read(DX, l + 1)); // the residual path around the ffn
-            kernels.write(DX2, l, sum);
+            ops.ffnBackward(l);
+            SwiGlu.forward(gate, ops.read(H1, l), ops.read(H3, l), hidden * seq); // the kernels keep h1 and h3 only
+            Linear.addWeightGradient(g.w2(), ops.read(DX, l + 1), gate, dim, hidden, seq);
+            Linear.addWeightGradient(g.w1(), ops.read(DH1, l), ops.read(XN2, l), hidden, dim, seq);
+            Linear.addWeightGradient(g.w3(), ops.read(DH3, l), ops.read(XN2, l), hidden, dim, seq);
+            ops.ffnNormBackward(l);
+            RmsNorm.addWeightGradient(g.rmsFfn(), ops.read(DXN2, l), ops.read(X2, l), dim, seq);
+            add(sum, ops.read(DX2, l), ops.read(DX, l + 1)); // the residual path around the ffn
+            ops.write(DX2, l, sum);
 
-            kernels.outputProjectionBackward(l);
-            Linear.addWeightGradient(g.wo(), kernels.read(DX2, l), kernels.read(A, l), dim, dim, seq);
-            kernels.attentionBackward(l);
-            kernels.qkvBackward(l);
-            float[] xn = kernels.read(XN, l);
-            Linear.addWeightGradient(g.wq(), kernels.read(DQ, l), xn, dim, dim, seq);
-            Linear.addWeightGradient(g.wk(), kernels.read(DK, l), xn, dim, dim, seq);
-            Linear.addWeightGradient(g.wv(), kernels.read(DV, l), xn, dim, dim, seq);
-            kernels.attentionNormBackward(l);
-            RmsNorm.addWeightGradient(g.rmsAttention(), kernels.read(DXN, l), kernels.read(X, l), dim, seq);
-            add(sum, kernels.read(DX, l), kernels.read(DX2, l)); // the residual path around attention
-            kernels.write(DX, l, sum);
+            ops.outputProjectionBackward(l);
+            Linear.addWeightGradient(g.wo(), ops.read(DX2, l), ops.read(A, l), dim, dim, seq);
+            ops.attentionBackward(l);
+            ops.qkvBackward(l);
+            float[] xn = ops.read(XN, l);
+            Linear.addWeightGradient(g.wq(), ops.read(DQ, l), xn, dim, dim, seq);
+            Linear.addWeightGradient(g.wk(), ops.read(DK, l), xn, dim, dim, seq);
+            Linear.addWeightGradient(g.wv(), ops.read(DV, l), xn, dim, dim, seq);
+            ops.attentionNormBackward(l);
+            RmsNorm.addWeightGradient(g.rmsAttention(), ops.read(DXN, l), ops.read(X, l), dim, seq);
+            add(sum, ops.read(DX, l), ops.read(DX2, l)); // the residual path around attention
+            ops.write(DX, l, sum);
         }
-        Embedding.addGradient(grads.tokenEmbedding, grads.positionEmbedding, kernels.read(DX, 0), tokens, dim, seq);
+        Embedding.addGradient(grads.tokenEmbedding, grads.positionEmbedding, ops.read(DX, 0), tokens, dim, seq);
     }
 
     private static void add(float[] out, float[] a, float[] b) {

@@ -20,10 +20,10 @@ class TransformerGradientTest {
             System.arraycopy(values, 0, t.data(), 0, values.length);
         }
         int[] tokens = {1, 6, 0, 3, 3}, targets = {6, 0, 3, 3, 2};
-        JavaKernels kernels = new JavaKernels(config);
-        Transformer model = new Transformer(config, kernels);
+        JavaOps ops = new JavaOps(config);
+        Transformer model = new Transformer(config, ops);
 
-        kernels.loadWeights(weights);
+        ops.loadWeights(weights);
         float[] dlogits = new float[config.vocab() * config.seq()];
         CrossEntropy.loss(model.forward(weights, tokens), targets, config.vocab(), config.seq(), dlogits, 1f / config.seq());
         ModelWeights grads = ModelWeights.zeros(config);
@@ -32,7 +32,7 @@ class TransformerGradientTest {
         for (int i = 0; i < weights.tensors().size(); i++) {
             Tensor tensor = weights.tensors().get(i);
             GradientCheck.check(tensor.name(), tensor.data(), grads.tensors().get(i).data(), () -> {
-                kernels.loadWeights(weights);
+                ops.loadWeights(weights);
                 return CrossEntropy.loss(model.forward(weights, tokens), targets, config.vocab(), config.seq(), null, 0);
             }, 12, random);
         }

@@ -7,7 +7,7 @@ package io.github.ane4j.demo;
  * {@link Transformer}).
  *
  * <p>Each op reads and writes the buffers its documentation names, of one layer {@code l} (the head ops
- * of the single head slot). An implementation is free to hold the buffers anywhere: {@link JavaKernels}
+ * of the single head slot). An implementation is free to hold the buffers anywhere: {@link JavaOps}
  * keeps float arrays; a kernel-backed implementation keeps them in surfaces and can alias one kernel's
  * output as the next one's input, so Java touches only what it {@link #read}s and {@link #write}s.
  * Numbers are floats at the interface; an implementation may compute in fp16.
@@ -18,7 +18,7 @@ package io.github.ane4j.demo;
  * may be confined to the thread that created it (kernels are). Errors: a bad activation slot or array
  * length throws IndexOutOfBoundsException or IllegalArgumentException before anything runs.
  */
-interface TransformerKernels extends AutoCloseable {
+interface TransformerOps extends AutoCloseable {
     /** What runs the ops, for the demo's output, e.g. {@code "pure Java"}. */
     String description();
 
@@ -71,7 +71,7 @@ interface TransformerKernels extends AutoCloseable {
     /** XN2[l] = rmsnorm(X2[l])·rms_ffn[l]. */
     void ffnNorm(int layer);
 
-    /** H1[l] = w1·XN2[l], H3[l] = w3·XN2[l] ([H][D]·[D][S]), G[l] = silu(H1)·H3, F[l] = w2·G[l] ([D][H]·[H][S]). */
+    /** H1[l] = w1·XN2[l], H3[l] = w3·XN2[l] ([H][D]·[D][S]), F[l] = w2·(silu(H1)·H3) ([D][H]·[H][S]). */
     void ffn(int layer);
 
     /** XF = rmsnorm(X[L])·rms_final. */

@@ -5,11 +5,11 @@ import java.util.Arrays;
 import static io.github.ane4j.demo.Activation.*;
 
 /**
- * {@link TransformerKernels} in plain Java, in fp32: the demo's implementation until the bridge kernels
+ * {@link TransformerOps} in plain Java, in fp32: the demo's implementation until the bridge kernels
  * run the ops, and the oracle a kernel-backed implementation is checked against. Buffers are float arrays;
  * attention keeps its probabilities per layer for the backward pass.
  */
-final class JavaKernels implements TransformerKernels {
+final class JavaOps implements TransformerOps {
     private final ModelConfig config;
     private final int dim, hidden, seq, layers;
     private final ModelWeights weights;
@@ -17,10 +17,10 @@ final class JavaKernels implements TransformerKernels {
     private final float[][][] buffers;
     /** [layer]: attention probabilities [heads][seq][seq]. */
     private final float[][] probabilities;
-    /** dg of the feed-forward backward, [H][S]. */
-    private final float[] gateGradient;
+    /** The feed-forward layer's gate silu(h1)·h3 and its gradient, [H][S]. */
+    private final float[] gate, gateGradient;
 
-    JavaKernels(ModelConfig config) {
+    JavaOps(ModelConfig config) {
         this.config = config;
         this.dim = config.dim();
         this.hidden = config.hidden();
@@ -31,6 +31,7 @@ final class JavaKernels implements TransformerKernels {
         this.buffers = new float[all.length][][];
         for (Activation a : all) buffers[a.ordinal()] = new float[a.slots(config)][a.length(config)];
         this.probabilities = new float[layers][config.heads() * seq * seq];
+        this.gate = new float[hidden * seq];
         this.gateGradient = new float[hidden * seq];
     }
 
@@ -86,11 +87,11 @@ final class JavaKernels implements TransformerKernels {
     @Override
     public void ffn(int l) {
         LayerWeights w = layer(l);
-        float[] xn2 = buffer(XN2, l), h1 = buffer(H1, l), h3 = buffer(H3, l), g = buffer(G, l);
+        float[] xn2 = buffer(XN2, l), h1 = buffer(H1, l), h3 = buffer(H3, l);
         Linear.forward(h1, w.w1(), xn2, hidden, dim, seq);
         Linear.forward(h3, w.w3(), xn2, hidden, dim, seq);
-        SwiGlu.forward(g, h1, h3, hidden * seq);
-        Linear.forward(buffer(F, l), w.w2(), g, dim, hidden, seq);
+        SwiGlu.forward(gate, h1, h3, hidden * seq);
+        Linear.forward(buffer(F, l), w.w2(), gate, dim, hidden, seq);
     }
 
     @Override
