@@ -1,133 +1,223 @@
 package io.github.ane4j.demo;
 
 import io.github.ane4j.Ane;
-import io.github.ane4j.Kernel;
-import io.github.ane4j.mil.MilProgram;
+import io.github.ane4j.AneException;
 
-import java.util.Arrays;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
+import java.util.function.IntSupplier;
 
 /**
- * A linear layer with dynamic weights, y = W · x, run through ane4j: compiled once, evaluated, checked
- * against a plain Java matmul, then given new weights and evaluated again without recompiling.
- * Usage: {@code Demo [K N M [runs]]} (defaults 768 768 64 50).
+ * {@code ./run demo}: trains a small Llama-style transformer as a character-level language model of the
+ * project's own documentation and sources, with the forward and activation-gradient ops behind
+ * {@link TransformerOps}, and prints the progress, a text sample, the time split and a loss chart.
+ * Its last line is {@code demo: validation loss A -> B, N compiles, S steps/s}. {@code --help} lists the
+ * options. Exit codes: 0 done, 1 failed (the message says why), 2 bad command line.
  */
 public final class Demo {
-    /** x [1, K, 1, M] (activations, channel-first) and the dynamic weight W [1, N, K]; y [1, N, M]. */
-    private static final String MIL = """
-            program(1.3)
-            [buildInfo = dict<string, string>({{"coremlc-component-MIL", "3510.2.1"}, {"coremlc-version", "3505.4.1"}, {"coremltools-component-milinternal", ""}, {"coremltools-version", "9.0"}})]
-            {
-                func main<ios18>(tensor<fp16, [1, %1$d, 1, %3$d]> x, tensor<fp16, [1, %2$d, %1$d]> W) {
-                    tensor<int32, [3]> shape = const()[name = string("shape"), val = tensor<int32, [3]>([1, %1$d, %3$d])];
-                    tensor<fp16, [1, %1$d, %3$d]> x3 = reshape(shape = shape, x = x)[name = string("x3")];
-                    bool no = const()[name = string("no"), val = bool(false)];
-                    tensor<fp16, [1, %2$d, %3$d]> y = matmul(transpose_x = no, transpose_y = no, x = W, y = x3)[name = string("y")];
-                } -> (y);
-            }
-            """;
+    /** The sample's random stream (see {@link Trainer#stream}). */
+    private static final long SAMPLE_STREAM = 2;
+    private static final int PROMPT_LENGTH = 40;
 
-    /** fp16 keeps 11 significant bits; allow 1/512 of the largest output for rounding of x, W and y. */
-    private static final double TOLERANCE = 1.0 / 512;
+    private final PrintStream out;
+    private final boolean terminal;
+
+    private Demo(PrintStream out, boolean terminal) {
+        this.out = out;
+        this.terminal = terminal;
+    }
 
     public static void main(String[] args) {
-        int k = arg(args, 0, 768), n = arg(args, 1, 768), m = arg(args, 2, 64), runs = arg(args, 3, 50);
-        SplittableRandom random = new SplittableRandom(2024);
-        float[] x = randomValues(random, Math.multiplyExact(k, m), 1.0);
-        float[] w1 = randomValues(random, Math.multiplyExact(n, k), 1.0 / Math.sqrt(k));
-        float[] w2 = randomValues(random, n * k, 1.0 / Math.sqrt(k));
-
-        System.out.printf(Locale.ROOT, "ane4j demo: linear layer y[1,%d,%d] = W[1,%d,%d] · x[1,%d,1,%d], dynamic weights%n",
-                n, m, n, k, k, m);
-        boolean pass;
-        try (Ane ane = Ane.open()) {
-            System.out.printf("backend        %s%n", ane.backendName());
-            MilProgram program = MilProgram.parse(MIL.formatted(k, n, m));
-
-            long t0 = System.nanoTime();
-            try (Kernel kernel = ane.compileDynamic(program, 1)) {
-                double compileMs = (System.nanoTime() - t0) / 1e6;
-                System.out.printf(Locale.ROOT, "compile        %.1f ms, the first in this JVM (compiles so far: %d)%n",
-                        compileMs, ane.compileCount());
-
-                kernel.input(0).write(x);
-                kernel.weight(0).write(w1);
-                kernel.eval();
-                pass = check("first weights ", kernel.output(0).readFloats(), w1, x, n, k, m, "");
-
-                kernel.weight(0).write(w2);
-                kernel.eval();
-                pass &= check("new weights   ", kernel.output(0).readFloats(), w2, x, n, k, m,
-                        ", no recompile (compiles so far: " + ane.compileCount() + ")");
-
-                Timing eval = Timing.of(runs, kernel::eval);
-                Timing write = Timing.of(runs, () -> kernel.weight(0).write(w2));
-
-                System.out.printf(Locale.ROOT, "eval           %.1f µs mean, %.1f µs median over %d runs (%.2f GFLOP/s at the median)%n",
-                        eval.meanUs(), eval.medianUs(), runs, 2.0 * n * k * m / (eval.medianUs() * 1e3));
-                System.out.printf(Locale.ROOT, "weight write   %.1f µs mean, %.1f µs median over %d writes (%d floats -> fp16)%n",
-                        write.meanUs(), write.medianUs(), runs, n * k);
-            }
-        }
-        System.out.println(pass ? "PASS" : "FAIL");
-        if (!pass) System.exit(1);
+        boolean terminal = System.console() != null && System.console().isTerminal();
+        int code = run(args, System.out, System.err, terminal);
+        if (code != 0) System.exit(code);
     }
 
-    /** Wall-clock times of repeated calls; the median shrugs off the odd descheduled run on a busy machine. */
-    private record Timing(double meanUs, double medianUs) {
-        static Timing of(int runs, Runnable call) {
-            long warmUpEnd = System.nanoTime() + 300_000_000L; // 0.3 s for the JIT to compile the Java side
-            for (int i = 0; i < 3 || System.nanoTime() < warmUpEnd; i++) call.run();
-            long[] ns = new long[runs];
-            for (int i = 0; i < runs; i++) {
-                long t0 = System.nanoTime();
-                call.run();
-                ns[i] = System.nanoTime() - t0;
-            }
-            Arrays.sort(ns);
-            double median = runs % 2 == 1 ? ns[runs / 2] : (ns[runs / 2 - 1] + ns[runs / 2]) / 2.0;
-            return new Timing(Arrays.stream(ns).average().orElse(0) / 1e3, median / 1e3);
-        }
-    }
-
-    /** Compares y with a double-precision matmul of the fp16-rounded W and x, and prints the verdict. */
-    private static boolean check(String label, float[] y, float[] w, float[] x, int n, int k, int m, String note) {
-        double maxError = 0, maxAbs = 0;
-        for (int row = 0; row < n; row++) {
-            for (int col = 0; col < m; col++) {
-                double sum = 0;
-                for (int i = 0; i < k; i++) sum += (double) fp16Rounded(w[row * k + i]) * fp16Rounded(x[i * m + col]);
-                maxAbs = Math.max(maxAbs, Math.abs(sum));
-                double error = Math.abs(y[row * m + col] - sum);
-                maxError = Double.isNaN(error) ? Double.POSITIVE_INFINITY : Math.max(maxError, error);
-            }
-        }
-        double tolerance = TOLERANCE * maxAbs;
-        boolean ok = maxError <= tolerance;
-        System.out.printf(Locale.ROOT, "%s %s max |error| %.2e vs Java matmul, tolerance %.2e%s%n",
-                label, ok ? "PASS" : "FAIL", maxError, tolerance, note);
-        return ok;
-    }
-
-    private static float fp16Rounded(float v) { return Float.float16ToFloat(Float.floatToFloat16(v)); }
-
-    private static float[] randomValues(SplittableRandom random, int count, double scale) {
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float) (random.nextDouble(-1, 1) * scale);
-        return values;
-    }
-
-    private static int arg(String[] args, int index, int fallback) {
-        if (args.length <= index) return fallback;
+    /** Runs the demo with {@code args}, printing to {@code out} (progress redrawn in place when
+     *  {@code terminal}) and errors to {@code err}; returns the exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
         try {
-            int v = Integer.parseInt(args[index]);
-            if (v > 0) return v;
-        } catch (NumberFormatException e) {
-            // fall through to the usage message
+            Options options = Options.parse(args);
+            if (options.help) {
+                out.print(Options.usage());
+                return 0;
+            }
+            Checkpoint checkpoint = null;
+            if (options.resume != null) {
+                checkpoint = Checkpoint.read(options.resume);
+                options = Options.parse(args, checkpoint.config());
+                if (options.lastStep() <= checkpoint.step()) {
+                    throw new UsageException(options.resume + " is at step " + checkpoint.step()
+                            + ": give --steps (or --stop-at) beyond it to train further");
+                }
+            }
+            new Demo(out, terminal).demo(options, checkpoint);
+            return 0;
+        } catch (UsageException e) {
+            err.println("demo: " + e.getMessage());
+            err.println();
+            err.print(Options.usage());
+            return 2;
+        } catch (IOException | UncheckedIOException | AneException | IllegalArgumentException | IllegalStateException e) {
+            err.println("demo: " + message(e));
+            return 1;
         }
-        System.err.println("usage: Demo [K N M [runs]] with positive integers; got '" + args[index] + "'");
-        System.exit(2);
-        return fallback;
+    }
+
+    /** The message of {@code e}; file system errors, whose message is often just a path, also say what failed. */
+    private static String message(Exception e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (cause instanceof NoSuchFileException f) return "no such file: " + f.getFile();
+        if (cause instanceof FileSystemException f) return f.getMessage() + " (" + f.getClass().getSimpleName() + ")";
+        return e.getMessage();
+    }
+
+    /** What one training run measured, for the comparison table and the last line. */
+    private record Outcome(KernelVariant variant, String implementation, double startLoss, double endLoss,
+                           int compiles, StepTimes times) {}
+
+    private void demo(Options options, Checkpoint checkpoint) throws IOException {
+        Files.createDirectories(options.out); // fail now, not after the training
+        if (options.save != null) Files.createDirectories(options.save.toAbsolutePath().getParent());
+        Corpus corpus = Corpus.load();
+        TrainingConfig config = options.training();
+        printHeader(options, config, corpus, checkpoint);
+        try (Ane ane = Ane.open(options.backend)) {
+            printf("backend     %s (--backend %s)%n", ane.backendName(), options.backend.name().toLowerCase(Locale.ROOT));
+            Outcome main = train(KernelVariant.DYNAMIC, options, config, corpus, checkpoint, ane, true);
+            List<Outcome> outcomes = new ArrayList<>(List.of(main));
+            for (KernelVariant variant : options.comparisons()) {
+                printf("%ncomparison  the same training again, %s%n", variant.description());
+                Checkpoint again = checkpoint == null ? null : Checkpoint.read(options.resume); // the main run advanced its copy
+                outcomes.add(train(variant, options, config, corpus, again, ane, false));
+            }
+            if (outcomes.size() > 1) printComparison(outcomes);
+            printf("demo: validation loss %.3f -> %.3f, %d compiles, %.1f steps/s%n", main.startLoss, main.endLoss,
+                    main.compiles, main.times.stepsPerSecond());
+        }
+    }
+
+    private void printHeader(Options options, TrainingConfig config, Corpus corpus, Checkpoint checkpoint) {
+        int vocab = corpus.vocabSize();
+        printf("ane4j demo: a character-level Llama-style transformer, trained from Java%n");
+        printf("corpus      %,d characters of the project's documentation and sources: %d distinct (uniform guess %.2f = ln %d);"
+                + " training %,d, validation %,d (the last %.0f%%)%n", corpus.trainingLength() + corpus.validationLength(),
+                vocab, Math.log(vocab), vocab, corpus.trainingLength(), corpus.validationLength(), Corpus.VALIDATION_FRACTION * 100);
+        printf("model       %s: %,d parameters%n", Options.describe(config), config.model(vocab).parameterCount());
+        printf("training    %d steps × batch %d, AdamW lr %s (%d warm-up steps, %s), betas %s/%s, weight decay %s, clip %s, seed %d%n",
+                config.steps(), config.batch(), number(config.learningRate()), config.warmup(),
+                config.cosine() ? "cosine to " + number(config.minLearningRate()) : "then constant",
+                number(config.beta1()), number(config.beta2()), number(config.weightDecay()),
+                config.clip() > 0 ? number(config.clip()) : "off", config.seed());
+        if (checkpoint != null) printf("resuming    %s at step %d%n", options.resume, checkpoint.step());
+    }
+
+    /**
+     * Trains with {@code variant}'s kernels from the start (or the checkpoint) to the last step; the main
+     * run also prints the sample, writes the chart and saves.
+     */
+    private Outcome train(KernelVariant variant, Options options, TrainingConfig config, Corpus corpus, Checkpoint checkpoint,
+                          Ane ane, boolean main) throws IOException {
+        int compilesBefore = ane.compileCount();
+        IntSupplier compiles = () -> ane.compileCount() - compilesBefore;
+        try (TransformerOps ops = variant.open(ane, config.model(corpus.vocabSize()))) {
+            printf("kernels     %s: %s%n", variant.label(), variant.description());
+            printf("            run by %s%s%n", ops.description(), variant.onBridge() ? ""
+                    : " (the bridge kernels are not in this build yet: compile count 0, kernel time = Java forward/backward)");
+            printf("compiles    %d at start-up%n", compiles.getAsInt());
+
+            Trainer trainer = checkpoint == null
+                    ? Trainer.start(config, corpus, ops, options.validationWindows)
+                    : Trainer.resume(checkpoint, config, corpus, ops, options.validationWindows);
+            LossHistory history = checkpoint == null ? new LossHistory() : checkpoint.history();
+            steps(trainer, history, options, compiles);
+
+            StepTimes times = trainer.times();
+            printf("time/step   %.2f ms: kernels %.2f ms, Java maths %.2f ms, weight writes %.3f ms (%d steps, %.1f steps/s)%n",
+                    times.msPerStep(), times.kernelMsPerStep(), times.javaMsPerStep(), times.weightMsPerStep(),
+                    times.steps(), times.stepsPerSecond());
+            if (main) finish(options, config, corpus, trainer, history);
+            return new Outcome(variant, ops.description(), history.validation().getFirst().loss(),
+                    history.lastValidation().loss(), compiles.getAsInt(), times);
+        }
+    }
+
+    /** The training steps up to the last, with the progress and the validation loss at intervals. */
+    private void steps(Trainer trainer, LossHistory history, Options options, IntSupplier compiles) {
+        if (history.lastValidation() == null || history.lastValidation().step() != trainer.step()) {
+            history.addValidation(trainer.step(), trainer.validationLoss());
+        }
+        printf("step %d: validation loss %.3f%n", trainer.step(), history.lastValidation().loss());
+        int last = options.lastStep(), every = options.evaluationInterval();
+        Progress progress = new Progress(out, terminal, trainer.step(), last, Math.max(1, every / 2));
+        double trainingSum = 0;
+        int trainingCount = 0;
+        while (trainer.step() < last) {
+            double loss = trainer.trainStep();
+            int step = trainer.step();
+            history.addTraining(step, loss);
+            progress.step(step, loss, compiles.getAsInt());
+            trainingSum += loss;
+            trainingCount++;
+            if (step % every == 0 || step == last) {
+                double validation = trainer.validationLoss();
+                history.addValidation(step, validation);
+                progress.println(String.format(Locale.ROOT, "step %d: validation loss %.3f, training loss %.3f (mean of the last %d steps)",
+                        step, validation, trainingSum / trainingCount, trainingCount));
+                trainingSum = 0;
+                trainingCount = 0;
+            }
+        }
+        progress.finish();
+    }
+
+    /** The main run's sample, chart and checkpoint. */
+    private void finish(Options options, TrainingConfig config, Corpus corpus, Trainer trainer, LossHistory history)
+            throws IOException {
+        if (options.sampleLength > 0) {
+            String prompt = corpus.validationPrompt(PROMPT_LENGTH);
+            String text = TextSampler.generate(trainer.transformer(), trainer.weights(), corpus, prompt,
+                    options.sampleLength, options.temperature, Trainer.stream(config.seed(), SAMPLE_STREAM));
+            printf("sample      %d characters at temperature %s after a prompt from the validation text (between »«):%n",
+                    options.sampleLength, number(options.temperature));
+            printf("»%s«%s%n", prompt, text);
+        }
+        Path chart = options.out.resolve("loss.svg");
+        Files.writeString(chart, LossChart.svg(history, "ane4j demo: training a character-level transformer",
+                Options.describe(config) + ", batch " + config.batch() + ", " + trainer.times().steps() + " steps here",
+                Math.log(corpus.vocabSize())), StandardCharsets.UTF_8);
+        printf("chart       %s%n", chart.toAbsolutePath().normalize());
+        if (options.save != null) {
+            trainer.checkpoint(history).write(options.save);
+            printf("saved       %s (step %d)%n", options.save.toAbsolutePath().normalize(), trainer.step());
+        }
+    }
+
+    private void printComparison(List<Outcome> outcomes) {
+        printf("%n%-16s %-18s %10s %9s %12s%n", "variant", "run by", "ms/step", "compiles", "final loss");
+        for (Outcome o : outcomes) {
+            printf("%-16s %-18s %10.2f %9d %12.3f%n", o.variant.label(), o.implementation, o.times.msPerStep(),
+                    o.compiles, o.endLoss);
+        }
+        if (outcomes.stream().noneMatch(o -> o.variant.onBridge())) {
+            printf("(every variant ran the pure-Java implementation: the bridge kernels are not in this build yet)%n");
+        }
+    }
+
+    private void printf(String format, Object... args) { out.print(String.format(Locale.ROOT, format, args)); }
+
+    /** A setting in plain decimals, without trailing zeros: 0.005, 0.0005, 1. */
+    private static String number(double value) {
+        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 }
