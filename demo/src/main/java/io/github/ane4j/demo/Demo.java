@@ -2,6 +2,7 @@ package io.github.ane4j.demo;
 
 import io.github.ane4j.Ane;
 import io.github.ane4j.AneException;
+import io.github.ane4j.CompileBudgetException;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -132,8 +133,7 @@ public final class Demo {
         IntSupplier compiles = () -> ane.compileCount() - compilesBefore;
         try (TransformerOps ops = variant.open(ane, config.model(corpus.vocabSize()))) {
             printf("kernels     %s: %s%n", variant.label(), variant.description());
-            printf("            run by %s%s%n", ops.description(), variant.onBridge() ? ""
-                    : " (the bridge kernels are not in this build yet: compile count 0, kernel time = Java forward/backward)");
+            printf("            run by %s%n", ops.description());
             printf("compiles    %d at start-up%n", compiles.getAsInt());
 
             Trainer trainer = checkpoint == null
@@ -143,9 +143,9 @@ public final class Demo {
             steps(trainer, history, options, compiles);
 
             StepTimes times = trainer.times();
-            printf("time/step   %.2f ms: kernels %.2f ms, Java maths %.2f ms, weight writes %.3f ms (%d steps, %.1f steps/s)%n",
-                    times.msPerStep(), times.kernelMsPerStep(), times.javaMsPerStep(), times.weightMsPerStep(),
-                    times.steps(), times.stepsPerSecond());
+            printf("time/step   %.2f ms: kernels %.2f ms, Java maths %.2f ms, weight writes %.3f ms (%.1f steps/s over the last %d steps,"
+                            + " after the JIT's warm-up)%n", times.msPerStep(), times.kernelMsPerStep(), times.javaMsPerStep(),
+                    times.weightMsPerStep(), times.stepsPerSecond(), times.steps());
             if (main) finish(options, config, corpus, trainer, history);
             return new Outcome(variant, ops.description(), history.validation().getFirst().loss(),
                     history.lastValidation().loss(), compiles.getAsInt(), times);
@@ -159,13 +159,24 @@ public final class Demo {
         }
         printf("step %d: validation loss %.3f%n", trainer.step(), history.lastValidation().loss());
         int last = options.lastStep(), every = options.evaluationInterval();
+        int measureFrom = trainer.step() + warmupSteps(last - trainer.step());
         Progress progress = new Progress(out, terminal, trainer.step(), last, Math.max(1, every / 2));
         double trainingSum = 0;
         int trainingCount = 0;
         while (trainer.step() < last) {
-            double loss = trainer.trainStep();
+            double loss;
+            try {
+                loss = trainer.trainStep();
+            } catch (CompileBudgetException e) {
+                // Only a run that recompiles gets here: stop while the process can still compile.
+                progress.finish();
+                printf("stopped     at step %d, before the ANE compile budget runs out: %s%n", trainer.step(), e.getMessage());
+                printf("            (the kernels still hold the previous step's weights; its validation loss is the last one above)%n");
+                return;
+            }
             int step = trainer.step();
             history.addTraining(step, loss);
+            if (step == measureFrom) trainer.times().restart();
             progress.step(step, loss, compiles.getAsInt());
             trainingSum += loss;
             trainingCount++;
@@ -181,6 +192,9 @@ public final class Demo {
         progress.finish();
     }
 
+    /** Steps left out of the timings while the JIT compiles the hot code: a tenth of the run, at most 50. */
+    static int warmupSteps(int steps) { return Math.min(50, steps / 10); }
+
     /** The main run's sample, chart and checkpoint. */
     private void finish(Options options, TrainingConfig config, Corpus corpus, Trainer trainer, LossHistory history)
             throws IOException {
@@ -194,7 +208,7 @@ public final class Demo {
         }
         Path chart = options.out.resolve("loss.svg");
         Files.writeString(chart, LossChart.svg(history, "ane4j demo: training a character-level transformer",
-                Options.describe(config) + ", batch " + config.batch() + ", " + trainer.times().steps() + " steps here",
+                Options.describe(config) + ", batch " + config.batch() + ", " + trainer.step() + " steps",
                 Math.log(corpus.vocabSize())), StandardCharsets.UTF_8);
         printf("chart       %s%n", chart.toAbsolutePath().normalize());
         if (options.save != null) {
@@ -204,13 +218,10 @@ public final class Demo {
     }
 
     private void printComparison(List<Outcome> outcomes) {
-        printf("%n%-16s %-18s %10s %9s %12s%n", "variant", "run by", "ms/step", "compiles", "final loss");
+        printf("%n%-16s %-30s %10s %9s %12s%n", "variant", "run by", "ms/step", "compiles", "final loss");
         for (Outcome o : outcomes) {
-            printf("%-16s %-18s %10.2f %9d %12.3f%n", o.variant.label(), o.implementation, o.times.msPerStep(),
+            printf("%-16s %-30s %10.2f %9d %12.3f%n", o.variant.label(), o.implementation, o.times.msPerStep(),
                     o.compiles, o.endLoss);
-        }
-        if (outcomes.stream().noneMatch(o -> o.variant.onBridge())) {
-            printf("(every variant ran the pure-Java implementation: the bridge kernels are not in this build yet)%n");
         }
     }
 

@@ -25,15 +25,9 @@ enum KernelVariant {
     /** How this variant holds the weights. */
     String description() { return description; }
 
-    /**
-     * Whether this build runs this variant's ops as kernels on the bridge. Not yet for any: until the
-     * training kernels are built, every variant runs the pure-Java implementation, and comparisons show the
-     * same implementation side by side.
-     */
-    boolean onBridge() { return false; }
-
-    /** The ops of this variant for a model of {@code config}, compiled (once) on {@code ane}'s backend. */
+    /** The ops of this variant for a model of {@code config}: the training kernels compiled on {@code ane}'s
+     *  backend (once, or, for {@link #RECOMPILE}, again at every weight update). */
     TransformerOps open(Ane ane, ModelConfig config) {
-        return new JavaOps(config);
+        return new BridgeOps(ane, config, this);
     }
 }

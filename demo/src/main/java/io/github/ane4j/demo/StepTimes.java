@@ -8,6 +8,11 @@ package io.github.ane4j.demo;
 final class StepTimes {
     private long steps, totalNanos, kernelNanos, weightNanos;
 
+    /** Forgets everything measured so far: the steps before it (JIT warm-up) do not count. */
+    void restart() {
+        steps = totalNanos = kernelNanos = weightNanos = 0;
+    }
+
     void addKernel(long nanos) { kernelNanos += nanos; }
 
     void addWeights(long nanos) { weightNanos += nanos; }
