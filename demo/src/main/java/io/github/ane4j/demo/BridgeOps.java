@@ -12,9 +12,11 @@ import io.github.ane4j.mil.TensorSpec;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -33,6 +35,16 @@ import static io.github.ane4j.demo.Activation.*;
  * recompiled by every {@link #loadWeights}. Confined to the thread that made it, as its kernels are.
  */
 final class BridgeOps implements TransformerOps {
+    /**
+     * Gradients are this many times larger inside the kernels than at the interface: the loss gradient of a
+     * batch is about 1/(batch·seq) per logit, and deeper gradients are smaller still, where fp16 has only
+     * subnormals left (below 6.1e-5). Scaling the loss, as mixed-precision training does (the upstream uses
+     * 256 per layer), keeps them in fp16's normal range; reads and writes convert at the interface.
+     */
+    static final float LOSS_SCALE = 1024;
+
+    private static final Set<Activation> GRADIENTS = EnumSet.of(DLOGITS, DXF, DX, DH1, DH3, DXN2, DX2, DA, DQ, DK, DV, DXN);
+
     /** One compiled op: its kernel, and the outputs of other stages it copies in before each eval when they
      *  could not be aliased. */
     private final class Stage {
@@ -247,7 +259,8 @@ final class BridgeOps implements TransformerOps {
     public float[] read(Activation a, int slot) {
         Supplier<float[]> value = slot(a, slot);
         if (value == null) throw new IllegalStateException(a + "[" + slot + "] has not been computed or written yet");
-        return value.get();
+        float[] values = value.get();
+        return GRADIENTS.contains(a) ? scaled(values, 1 / LOSS_SCALE) : values;
     }
 
     @Override
@@ -258,9 +271,15 @@ final class BridgeOps implements TransformerOps {
         if (values.length != a.length(config)) {
             throw new IllegalArgumentException(a + " holds " + a.length(config) + " values, got " + values.length);
         }
-        for (Stage s : targets[slot]) s.kernel.write(writeNames.get(a), values);
-        float[] copy = values.clone();
+        float[] copy = GRADIENTS.contains(a) ? scaled(values, LOSS_SCALE) : values.clone();
+        for (Stage s : targets[slot]) s.kernel.write(writeNames.get(a), copy);
         current.get(a)[slot] = () -> copy;
+    }
+
+    private static float[] scaled(float[] values, float factor) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < out.length; i++) out[i] = values[i] * factor;
+        return out;
     }
 
     private Supplier<float[]> slot(Activation a, int slot) {
