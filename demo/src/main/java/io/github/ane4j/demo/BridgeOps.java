@@ -3,7 +3,9 @@ package io.github.ane4j.demo;
 import io.github.ane4j.Ane;
 import io.github.ane4j.CompileBudgetException;
 import io.github.ane4j.DType;
+import io.github.ane4j.Fp16;
 import io.github.ane4j.Kernel;
+import io.github.ane4j.SurfaceView;
 import io.github.ane4j.kernels.TransformerDims;
 import io.github.ane4j.kernels.TransformerKernels;
 import io.github.ane4j.mil.MilBuilder.WeightLayout;
@@ -30,7 +32,7 @@ import static io.github.ane4j.demo.Activation.*;
  * gradients and writes only what it computes (embeddings, residual sums, the loss gradient).
  *
  * <p>The {@link KernelVariant} decides where the weights live: {@code DYNAMIC}, weight surfaces rewritten
- * by {@link #loadWeights} (fp32 → fp16); {@code PACKED}, regions of the packed inputs (then activations are
+ * by {@link #loadWeights} (fp32 → fp16 through zero-copy views of the surfaces); {@code PACKED}, regions of the packed inputs (then activations are
  * copied into those inputs rather than aliased); {@code RECOMPILE}, constants baked into the programs, all
  * recompiled by every {@link #loadWeights}. Confined to the thread that made it, as its kernels are.
  */
@@ -69,6 +71,20 @@ final class BridgeOps implements TransformerOps {
             List<TensorSpec> params = kernel.program().parameters();
             for (int i = 0; i < kernel.inputCount(); i++) if (params.get(i).name().equals(name)) return i;
             return -1;
+        }
+
+        /** Writes weight {@code name}: fp32 → fp16 straight into its mapped weight surface (zero-copy), or into
+         *  its region of a packed input. */
+        void writeWeight(String name, float[] values) {
+            List<TensorSpec> params = kernel.program().parameters();
+            for (int w = 0; w < kernel.weightCount(); w++) {
+                if (!params.get(kernel.inputCount() + w).name().equals(name)) continue;
+                try (SurfaceView view = kernel.weight(w).map()) {
+                    Fp16.toFp16(values, 0, view.segment(), 0, values.length);
+                }
+                return;
+            }
+            kernel.write(name, values);
         }
 
         void eval() {
@@ -232,7 +248,7 @@ final class BridgeOps implements TransformerOps {
             recompile(weights);
             return;
         }
-        for (Stage s : stages) s.weights.forEach((name, source) -> s.kernel.write(name, source.apply(weights)));
+        for (Stage s : stages) s.weights.forEach((name, source) -> s.writeWeight(name, source.apply(weights)));
     }
 
     /** Bakes the weights into every program that has some and compiles it again; the copies between stages
