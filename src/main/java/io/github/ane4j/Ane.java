@@ -50,12 +50,15 @@ public final class Ane implements AutoCloseable {
     private Ane(String backendName) { this.backendName = backendName; }
 
     /** Opens a session on the Apple Neural Engine when available, else on the reference backend.
+     *  @return the open session, to be closed by the caller
      *  @see #open(Backend) */
     public static Ane open() { return open(Backend.AUTO); }
 
     /**
      * Opens a session on {@code backend}, loading the native library on first use.
      *
+     * @param backend the backend to compile and run on
+     * @return the open session, to be closed by the caller
      * @throws BackendUnavailableException when the backend cannot be used here, with the native reason
      * @throws UnsatisfiedLinkError        when the native library cannot be loaded (the message lists what
      *                                     was tried)
@@ -74,10 +77,12 @@ public final class Ane implements AutoCloseable {
         return new Ane(backend.nativeName());
     }
 
-    /** The backend this session compiles for: {@code "ane"} or {@code "reference"}. */
+    /** {@return the backend this session compiles for: {@code "ane"} or {@code "reference"}} */
     public String backendName() { return backendName; }
 
     /** Compiles a program without weight files; every parameter is an activation input.
+     *  @param program the program
+     *  @return the compiled kernel, confined to the calling thread
      *  @see #compile(MilProgram, Map) */
     public Kernel compile(MilProgram program) { return compile(program, Map.of()); }
 
@@ -85,9 +90,11 @@ public final class Ane implements AutoCloseable {
      * Compiles a program whose constants come from BLOBFILE weight files. Every function parameter is an
      * activation input, every returned value an output. The kernel is confined to the calling thread.
      *
+     * @param program     the program
      * @param weightFiles the weight files by the path written in the MIL, e.g.
      *                    {@code "@model_path/weights/wq.bin"}, each a MIL blob storage file (see
      *                    {@link WeightBlob}); the bytes are copied
+     * @return the compiled kernel
      * @throws IllegalArgumentException when a file the program references is missing from {@code weightFiles}
      * @throws MilCompileException      when the backend rejects the program, with line and column
      */
@@ -100,6 +107,9 @@ public final class Ane implements AutoCloseable {
      * ({@link Kernel#weight}), written at any time without recompiling; the others are activation inputs.
      * One or several outputs. The kernel is confined to the calling thread.
      *
+     * @param program     the program
+     * @param weightCount how many of the last parameters are dynamic weights
+     * @return the compiled kernel
      * @throws IllegalArgumentException unless 0 &lt;= weightCount &lt;= the number of parameters, or when the
      *                                  program references BLOBFILE weight files (use the overload taking them)
      * @throws MilCompileException      when the backend rejects the program, with line and column
@@ -112,6 +122,10 @@ public final class Ane implements AutoCloseable {
      * Compiles a program with dynamic weights (see {@link #compileDynamic(MilProgram, int)}) whose constants
      * also come from BLOBFILE weight files (see {@link #compile(MilProgram, Map)}).
      *
+     * @param program     the program
+     * @param weightCount how many of the last parameters are dynamic weights
+     * @param weightFiles the weight files by the path written in the MIL; the bytes are copied
+     * @return the compiled kernel
      * @throws IllegalArgumentException for a bad {@code weightCount} or a missing weight file
      * @throws MilCompileException      when the backend rejects the program, with line and column
      */
@@ -132,8 +146,8 @@ public final class Ane implements AutoCloseable {
         return compile(program, weightFiles, weightCount);
     }
 
-    /** Number of real compiles in this process, on every backend and session (compile-cache hits do not
-     *  count). */
+    /** {@return the number of real compiles in this process, on every backend and session} Compile-cache
+     *  hits do not count. */
     public int compileCount() {
         checkOpen();
         return AneBridge.ane_bridge_get_compile_count();
@@ -145,7 +159,8 @@ public final class Ane implements AutoCloseable {
         AneBridge.ane_bridge_reset_compile_count();
     }
 
-    /** Begins a low-jitter burst of evals, ended by closing the returned scope. */
+    /** Begins a low-jitter burst of evals, ended by closing the returned scope.
+     *  @return the open scope */
     public RealtimeScope realtime() {
         synchronized (this) {
             checkOpen();

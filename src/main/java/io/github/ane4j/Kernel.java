@@ -64,40 +64,46 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
-    /** Activation input {@code index} (function parameter {@code index}).
+    /** {@return activation input {@code index} (function parameter {@code index})}
+     *  @param index 0 for the first input
      *  @throws IndexOutOfBoundsException unless 0 &lt;= index &lt; {@link #inputCount()} */
     public Surface input(int index) { return surface(inputs, Surface.Kind.INPUT, index); }
 
-    /** Dynamic weight {@code index} (function parameter {@code inputCount() + index}).
+    /** {@return dynamic weight {@code index} (function parameter {@code inputCount() + index})}
+     *  @param index 0 for the first weight
      *  @throws IndexOutOfBoundsException unless 0 &lt;= index &lt; {@link #weightCount()} */
     public Surface weight(int index) { return surface(weights, Surface.Kind.WEIGHT, index); }
 
-    /** Returned value {@code index}.
+    /** {@return returned value {@code index}}
+     *  @param index 0 for the first output
      *  @throws IndexOutOfBoundsException unless 0 &lt;= index &lt; {@link #outputCount()} */
     public Surface output(int index) { return surface(outputs, Surface.Kind.OUTPUT, index); }
 
-    /** Number of activation inputs. */
+    /** {@return the number of activation inputs} */
     public int inputCount() { checkUsable(); return inputs.size(); }
 
-    /** Number of dynamic weights (0 unless compiled with {@link Ane#compileDynamic}). */
+    /** {@return the number of dynamic weights (0 unless compiled with {@link Ane#compileDynamic})} */
     public int weightCount() { checkUsable(); return weights.size(); }
 
-    /** Number of outputs. */
+    /** {@return the number of outputs} */
     public int outputCount() { checkUsable(); return outputs.size(); }
 
-    /** The program this kernel runs. */
+    /** {@return the program this kernel runs} */
     public MilProgram program() { return program; }
 
-    /** The backend that compiled this kernel: {@code "ane"} or {@code "reference"}. */
+    /** {@return the backend that compiled this kernel: {@code "ane"} or {@code "reference"}} */
     public String backendName() { return backendName; }
 
-    /** Whether this kernel is closed (by {@link #close()} or {@link Ane#close()}). Any thread. */
+    /** {@return whether this kernel is closed (by {@link #close()} or {@link Ane#close()})} Any thread. */
     public boolean isClosed() { return state.isClosed(); }
 
     /**
      * Copies this kernel's output {@code out} into {@code dst}'s input {@code in} (a memcpy between the
      * surfaces). {@code dst} may be this kernel.
      *
+     * @param out index of this kernel's output
+     * @param dst the kernel to copy into, confined to the same thread
+     * @param in  index of {@code dst}'s input
      * @throws IllegalArgumentException  when the two surfaces differ in dtype or byte size
      * @throws IndexOutOfBoundsException for a bad index
      * @throws WrongThreadException      when either kernel belongs to another thread
@@ -121,6 +127,9 @@ public final class Kernel implements AutoCloseable {
      * evaluating this kernel then {@code dst} passes the tensor without any copy. The shared surface lives
      * until both kernels are closed; {@code dst}'s previous input surface is released.
      *
+     * @param out index of this kernel's output
+     * @param dst the kernel whose input becomes that output, confined to the same thread
+     * @param in  index of {@code dst}'s input
      * @throws IllegalArgumentException  when the surfaces differ in dtype or byte size, the kernels use
      *                                   different backends, or {@code dst} is this kernel
      * @throws IllegalStateException     when {@code dst}'s input is mapped by an open {@link SurfaceView}

@@ -57,27 +57,28 @@ public final class Surface {
         this.byteSize = spec.byteSize();
     }
 
-    /** Input, weight or output. */
+    /** {@return input, weight or output} */
     public Kind kind() { return kind; }
 
-    /** Position among the kernel's surfaces of the same kind. */
+    /** {@return the position among the kernel's surfaces of the same kind} */
     public int index() { return index; }
 
-    /** Name, dtype and shape, from the MIL signature. */
+    /** {@return the name, dtype and shape, from the MIL signature} */
     public TensorSpec spec() { return spec; }
 
-    /** Element type. */
+    /** {@return the element type} */
     public DType dtype() { return spec.dtype(); }
 
-    /** Number of elements. */
+    /** {@return the number of elements} */
     public long elementCount() { return spec.elementCount(); }
 
-    /** Size in bytes: element count × dtype size. */
+    /** {@return the size in bytes: element count × dtype size} */
     public long byteSize() { return byteSize; }
 
     /**
      * Writes raw fp16 values (IEEE binary16 bits).
      *
+     * @param fp16 one value per element
      * @throws IllegalArgumentException when the surface is not fp16 or the length is not the element count
      */
     public void write(short[] fp16) {
@@ -90,6 +91,7 @@ public final class Surface {
     /**
      * Writes floats, converted to the surface's dtype: rounded to nearest even for fp16, copied for fp32.
      *
+     * @param values one value per element
      * @throws IllegalArgumentException when the surface is not fp16 or fp32 (use {@link #write(MemorySegment)}),
      *                                  or the length is not the element count
      */
@@ -113,6 +115,7 @@ public final class Surface {
      * Copies {@link #byteSize()} bytes from {@code src}, which must hold values in the surface's dtype and
      * native byte order.
      *
+     * @param src the bytes to copy, exactly {@link #byteSize()} of them
      * @throws IllegalArgumentException when {@code src.byteSize()} differs from {@link #byteSize()}
      */
     public void write(MemorySegment src) {
@@ -121,7 +124,7 @@ public final class Surface {
         access(false, memory -> MemorySegment.copy(src, 0, memory, 0, byteSize));
     }
 
-    /** The contents as floats: fp16 and integer types converted exactly, fp32 copied.
+    /** {@return the contents as floats: fp16 and integer types converted exactly, fp32 copied}
      *  @throws IllegalArgumentException when the element count exceeds a Java array (use {@link #map()}) */
     public float[] readFloats() {
         kernel.checkUsable();
@@ -131,6 +134,7 @@ public final class Surface {
     }
 
     /** Reads the contents as floats into {@code dst}, as {@link #readFloats()} does.
+     *  @param dst one float per element
      *  @throws IllegalArgumentException when the length is not the element count */
     public void read(float[] dst) {
         kernel.checkUsable();
@@ -138,7 +142,7 @@ public final class Surface {
         readInto(dst);
     }
 
-    /** The raw fp16 values (IEEE binary16 bits).
+    /** {@return the raw fp16 values (IEEE binary16 bits)}
      *  @throws IllegalArgumentException when the surface is not fp16 */
     public short[] readShorts() {
         kernel.checkUsable();
@@ -149,6 +153,7 @@ public final class Surface {
     }
 
     /** Copies the {@link #byteSize()} bytes of the surface into {@code dst}.
+     *  @param dst where the bytes go, exactly {@link #byteSize()} of them
      *  @throws IllegalArgumentException when {@code dst.byteSize()} differs from {@link #byteSize()} */
     public void read(MemorySegment dst) {
         kernel.checkUsable();
@@ -161,6 +166,7 @@ public final class Surface {
      * copy). The lock is held until the view is closed; closing the kernel on its thread closes its views
      * (see {@link SurfaceView} for a close from another thread).
      *
+     * @return an open view, to be closed on this kernel's thread
      * @throws IllegalStateException when the kernel is closed
      */
     public SurfaceView map() {

@@ -31,6 +31,8 @@ public final class MilProgram {
     /**
      * Parses MIL text.
      *
+     * @param text the program
+     * @return its signature, outputs and weight files
      * @throws MilCompileException for malformed text, with the 1-based line and column of the cause, or
      *                             when a parameter or returned value has a type no surface can hold
      *                             (e.g. bool, string, or more than 2^63 - 1 bytes)
@@ -39,17 +41,17 @@ public final class MilProgram {
         return MilParser.parse(Objects.requireNonNull(text, "text"));
     }
 
-    /** The MIL text, exactly as given to {@link #parse}. */
+    /** {@return the MIL text, exactly as given to {@link #parse}} */
     public String text() { return text; }
 
-    /** The function parameters in declaration order. */
+    /** {@return the function parameters in declaration order} */
     public List<TensorSpec> parameters() { return parameters; }
 
-    /** The returned values in return order, each with the type its declaration gives it. */
+    /** {@return the returned values in return order, each with the type its declaration gives it} */
     public List<TensorSpec> outputs() { return outputs; }
 
-    /** The distinct BLOBFILE paths as written (e.g. {@code @model_path/weights/wq.bin}), in order of
-     *  first appearance; these name the weight files a compile needs. */
+    /** {@return the distinct BLOBFILE paths as written (e.g. {@code @model_path/weights/wq.bin}), in order of
+     *  first appearance} These name the weight files a compile needs. */
     public List<String> blobFiles() { return blobFiles; }
 
     @Override

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param shape static dimensions, outermost first (a copy is kept; rank 0 means a scalar)
  */
 public record TensorSpec(String name, DType dtype, long[] shape) {
-    /** @throws IllegalArgumentException when a dimension is not positive or the byte size exceeds 2^63 - 1 */
+    /** Checks the dimensions and copies the shape.
+     *  @throws IllegalArgumentException when a dimension is not positive or the byte size exceeds 2^63 - 1 */
     public TensorSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");
@@ -30,20 +31,21 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
         }
     }
 
+    /** {@return a copy of the dimensions, outermost first} */
     @Override
     public long[] shape() { return shape.clone(); }
 
-    /** Number of elements (product of the dimensions; 1 for rank 0). */
+    /** {@return the number of elements (product of the dimensions; 1 for rank 0)} */
     public long elementCount() {
         long n = 1;
         for (long d : shape) n = Math.multiplyExact(n, d);
         return n;
     }
 
-    /** Surface size in bytes: element count times the dtype size. */
+    /** {@return the surface size in bytes: element count times the dtype size} */
     public long byteSize() { return Math.multiplyExact(elementCount(), dtype.byteSize()); }
 
-    /** The MIL spelling of the type, e.g. {@code tensor<fp16, [1, 64, 1, 64]>}. */
+    /** {@return the MIL spelling of the type, e.g. {@code tensor<fp16, [1, 64, 1, 64]>}} */
     public String milType() {
         StringBuilder sb = new StringBuilder("tensor<").append(dtype.milName()).append(", [");
         for (int i = 0; i < shape.length; i++) sb.append(i == 0 ? "" : ", ").append(shape[i]);
