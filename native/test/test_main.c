@@ -1,4 +1,4 @@
-/* Runs every TEST registered by the linked test files; a name filter may be given as argv[1]. */
+/* Runs every TEST registered by the linked test files, or those the arguments select (see selected()). */
 #include "test.h"
 
 #include <fcntl.h>
@@ -69,11 +69,24 @@ int test_run_self(const char *filter, const char *const *env) {
 #endif
 }
 
+/* Each argument is part of a test's name or file: test i runs when it matches a plain argument (or there is
+ * none) and no argument written -PART. */
+static int selected(int i, int argc, char **argv) {
+    int includes = 0, included = 0;
+    for (int a = 1; a < argc; a++) {
+        int exclude = argv[a][0] == '-';
+        const char *part = argv[a] + exclude;
+        int match = strstr(tests[i].name, part) || strstr(tests[i].file, part);
+        if (exclude && match) return 0;
+        if (!exclude) { includes++; included |= match; }
+    }
+    return !includes || included;
+}
+
 int main(int argc, char **argv) {
-    const char *filter = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0, skipped = 0;
     for (int i = 0; i < n_tests; i++) {
-        if (filter && !strstr(tests[i].name, filter) && !strstr(tests[i].file, filter)) continue;
+        if (!selected(i, argc, argv)) continue;
         current_failed = current_skipped = 0;
         tests[i].fn();
         if (current_failed) {
