@@ -23,6 +23,14 @@ void test_register(const char *name, const char *file, test_fn fn);
 void test_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void test_skip(const char *reason);
 
+/* Runs this test runner again in a fresh process, running only the tests matching `filter`, with its standard
+ * output discarded and its environment changed by `env` (NULL-terminated; "NAME=value" sets, a bare "NAME"
+ * removes). Under user-mode emulation (make TARGET=...) the child runs under the same emulator, named by
+ * ANE4J_TEST_EMULATOR. Returns the child's exit status as a shell reports it (127: it could not be started,
+ * 128 + n: killed by signal n), or -1 when this platform cannot re-run the runner (it is found through
+ * /proc/self/exe: Linux only). */
+int test_run_self(const char *filter, const char *const *env);
+
 #define TEST(name)                                                                  \
     static void name(void);                                                         \
     __attribute__((constructor)) static void register_##name(void) {               \

@@ -1,9 +1,6 @@
 /* The ANE4J_BACKEND preset, read once per process: checked in fresh copies of this runner. */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "ane_bridge.h"
 #include "test.h"
@@ -33,35 +30,22 @@ static void check_preset_in_this_process(const char *preset) {
     CHECK(!strcmp("reference", ane_bridge_backend_name()));
 }
 
-#ifdef __linux__
-static int run_child(const char *preset) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) dup2(devnull, STDOUT_FILENO); /* keep the runner's summary line the only one */
-        setenv(CHILD_MARK, "1", 1);
-        setenv("ANE4J_BACKEND", preset, 1);
-        execl("/proc/self/exe", "test_runner", "backends_preset_from_the_environment", (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    if (pid <= 0 || waitpid(pid, &status, 0) != pid) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-#endif
-
 TEST(backends_preset_from_the_environment) {
     if (getenv(CHILD_MARK)) {
         check_preset_in_this_process(getenv("ANE4J_BACKEND"));
         return;
     }
-#ifdef __linux__
-    const char *presets[] = { "reference", "ane", "bogus" };
+    static const char *const children[][3] = {
+        { CHILD_MARK "=1", "ANE4J_BACKEND=reference" },
+        { CHILD_MARK "=1", "ANE4J_BACKEND=ane" },
+        { CHILD_MARK "=1", "ANE4J_BACKEND=bogus" },
+    };
     for (int i = 0; i < 3; i++) {
-        int status = run_child(presets[i]);
-        CHECK_MSG(status == 0, "ANE4J_BACKEND=%s: child runner exit status %d", presets[i], status);
+        int status = test_run_self("backends_preset_from_the_environment", children[i]);
+        if (status < 0) {
+            test_skip("re-running the test runner needs /proc/self/exe (Linux)");
+            return;
+        }
+        CHECK_MSG(status == 0, "%s: child runner exit status %d", children[i][1], status);
     }
-#else
-    test_skip("re-running the test runner needs /proc/self/exe (Linux)");
-#endif
 }

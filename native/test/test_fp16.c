@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 #include "ane_bridge.h"
 #include "fp16.h"
 #include "fp16_paths.h"
@@ -221,6 +225,35 @@ TEST(fp16_every_path_converts_at_every_alignment_and_length) {
             }
         }
     }
+}
+
+#if defined(__x86_64__)
+/* The register state the OS saves (XCR0), which makes a vector extension usable and not only present. */
+static unsigned os_saved_state(void) {
+    unsigned a, b, c, d, lo, hi;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return lo;
+}
+#endif
+
+/* The conversions run on the best path of this CPU: NEON on arm64 (what Apple Silicon runs), AVX-512F or F16C
+ * on x86-64 as CPUID reports them. The expectation comes from the architecture and the CPU, not from the
+ * library's own choice; the path list's first entry is the one every conversion entry point uses. */
+TEST(fp16_conversions_run_on_the_best_path_the_cpu_has) {
+    const char *expected = "scalar";
+#if defined(__aarch64__) || defined(__arm64__)
+    expected = "neon";
+#elif defined(__x86_64__)
+    unsigned a, b, c, d, saved = os_saved_state(); /* 0x6: SSE+AVX registers, 0xe6: and AVX-512's */
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX512F) && (saved & 0xe6) == 0xe6) expected = "avx512f";
+    else if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) && (c & bit_AVX) && (saved & 0x6) == 0x6) expected = "f16c";
+#endif
+    const ane_fp16_path *paths;
+    int n = ane_fp16_paths(&paths);
+    printf("    fp16 path: %s\n", paths[0].name);
+    CHECK_MSG(!strcmp(expected, paths[0].name), "conversions use the %s path, expected %s", paths[0].name, expected);
+    CHECK(n >= 2 || !strcmp(expected, "scalar")); /* a vector path comes with the scalar one behind it */
 }
 
 TEST(fp16_round_to_fp16_of_a_sum_shows_fp16_precision) {

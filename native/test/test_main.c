@@ -1,4 +1,4 @@
-/* Runs every TEST registered by the linked test files; a name filter may be given as argv[1].
+/* Runs every TEST registered by the linked test files, or those the arguments select (see selected()).
  * Every test starts with the default backend on "reference", also on a Mac with a Neural Engine: the general
  * tests use tiny tensors, int32 surfaces and compile-count arithmetic the ANE cannot honour, and the
  * hardware tests name "ane" themselves. ANE4J_BACKEND, when set, is left to choose instead. */
@@ -6,9 +6,12 @@
 
 #include "ane_bridge.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define MAX_TESTS 2048
 
@@ -39,11 +42,56 @@ void test_skip(const char *reason) {
     current_skipped = 1;
 }
 
+int test_run_self(const char *filter, const char *const *env) {
+#ifdef __linux__
+    char self[4096]; /* under qemu-user this is the emulated program, not the emulator */
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len < 0) return 127;
+    self[len] = '\0';
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) dup2(devnull, STDOUT_FILENO); /* keep the parent's summary line the only one */
+        for (const char *const *e = env; e && *e; e++) {
+            const char *eq = strchr(*e, '=');
+            if (!eq) { unsetenv(*e); continue; }
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(eq - *e), *e);
+            setenv(name, eq + 1, 1);
+        }
+        const char *emulator = getenv("ANE4J_TEST_EMULATOR");
+        if (emulator && *emulator) execlp(emulator, emulator, self, filter, (char *)NULL);
+        else execl(self, self, filter, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) return 127;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 127;
+#else
+    (void)filter; (void)env;
+    return -1;
+#endif
+}
+
+/* Each argument is part of a test's name or file: test i runs when it matches a plain argument (or there is
+ * none) and no argument written -PART. */
+static int selected(int i, int argc, char **argv) {
+    int includes = 0, included = 0;
+    for (int a = 1; a < argc; a++) {
+        int exclude = argv[a][0] == '-';
+        const char *part = argv[a] + exclude;
+        int match = strstr(tests[i].name, part) || strstr(tests[i].file, part);
+        if (exclude && match) return 0;
+        if (!exclude) { includes++; included |= match; }
+    }
+    return !includes || included;
+}
+
 int main(int argc, char **argv) {
-    const char *filter = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0, skipped = 0;
     for (int i = 0; i < n_tests; i++) {
-        if (filter && !strstr(tests[i].name, filter) && !strstr(tests[i].file, filter)) continue;
+        if (!selected(i, argc, argv)) continue;
         current_failed = current_skipped = 0;
         if (!getenv("ANE4J_BACKEND")) ane_bridge_select_backend("reference");
         tests[i].fn();

@@ -53,6 +53,7 @@ public final class Ane implements AutoCloseable {
     private Ane(String backendName) { this.backendName = backendName; }
 
     /** Opens a session on the Apple Neural Engine when available, else on the reference backend.
+     *  @return the session; close it when done
      *  @see #open(Backend) */
     public static Ane open() { return open(Backend.AUTO); }
 
@@ -60,6 +61,8 @@ public final class Ane implements AutoCloseable {
      * Opens a session on {@code backend}, loading the native library on first use.
      *
      * @throws BackendUnavailableException when the backend cannot be used here, with the native reason
+     * @param backend the backend to compile for, or {@link Backend#AUTO}
+     * @return the session; close it when done
      * @throws UnsatisfiedLinkError        when the native library cannot be loaded (the message lists what
      *                                     was tried)
      */
@@ -77,7 +80,7 @@ public final class Ane implements AutoCloseable {
         return new Ane(backend.nativeName());
     }
 
-    /** The backend this session compiles for: {@code "ane"} or {@code "reference"}. */
+    /** {@return the backend this session compiles for: {@code "ane"} or {@code "reference"}} */
     public String backendName() { return backendName; }
 
     /**
@@ -86,6 +89,8 @@ public final class Ane implements AutoCloseable {
      * others activation inputs; the weight files it brings ({@link MilProgram#weightFiles()}) go with it. A
      * parsed program has no weights and no files: every parameter is an input.
      *
+     * @param program the program
+     * @return the kernel, confined to the calling thread
      * @see #compile(MilProgram, Map)
      */
     public Kernel compile(MilProgram program) { return compile(program, Map.of()); }
@@ -99,6 +104,8 @@ public final class Ane implements AutoCloseable {
      *                    {@link WeightBlob}); the bytes are copied
      * @throws IllegalArgumentException when a file the program references is in neither the program nor
      *                                  {@code weightFiles}, or a path is in both
+     * @param program     the program
+     * @return the kernel, confined to the calling thread
      * @throws MilCompileException      when the backend rejects the program, with line and column
      */
     public Kernel compile(MilProgram program, Map<String, byte[]> weightFiles) {
@@ -114,6 +121,9 @@ public final class Ane implements AutoCloseable {
      * @throws IllegalArgumentException unless 0 &lt;= weightCount &lt;= the number of parameters, or when the
      *                                  program references BLOBFILE weight files it does not bring (use the
      *                                  overload taking them)
+     * @param program     the program
+     * @param weightCount how many trailing parameters are weights
+     * @return the kernel, confined to the calling thread
      * @throws MilCompileException      when the backend rejects the program, with line and column
      */
     public Kernel compileDynamic(MilProgram program, int weightCount) {
@@ -124,6 +134,10 @@ public final class Ane implements AutoCloseable {
      * Compiles a program with dynamic weights (see {@link #compileDynamic(MilProgram, int)}) whose constants
      * also come from BLOBFILE weight files (see {@link #compile(MilProgram, Map)}).
      *
+     * @param program     the program
+     * @param weightCount how many trailing parameters are weights
+     * @param weightFiles the weight files by BLOBFILE path (see {@link #compile(MilProgram, Map)}); copied
+     * @return the kernel, confined to the calling thread
      * @throws IllegalArgumentException for a bad {@code weightCount}, a missing weight file or one given twice
      * @throws MilCompileException      when the backend rejects the program, with line and column
      */
@@ -152,8 +166,8 @@ public final class Ane implements AutoCloseable {
         return compile(marked, files, weightCount);
     }
 
-    /** Number of real compiles in this process, on every backend and session (compile-cache hits do not
-     *  count). */
+    /** {@return the number of real compiles in this process, on every backend and session (compile-cache hits do
+     *  not count)} */
     public int compileCount() {
         checkOpen();
         return AneBridge.ane_bridge_get_compile_count();
@@ -169,6 +183,8 @@ public final class Ane implements AutoCloseable {
      * The most real compiles the {@code ane} backend makes in this process (default 110): its compiler fails
      * silently and then crashes the process after about 119. Past it, compiling on the ANE throws
      * {@link CompileBudgetException}. Process-wide, like {@link #compileCount()}; other backends ignore it.
+     *
+     * @return the budget: how many real ANE compiles this process may make
      */
     public int compileBudget() {
         checkOpen();
@@ -179,6 +195,7 @@ public final class Ane implements AutoCloseable {
      * Sets the process-wide ANE compile budget ({@link #compileBudget()}); 0 refuses every further ANE compile.
      * Raising it past about 119 risks the crash it exists to avoid.
      *
+     * @param budget the new budget (0 refuses every further real compile)
      * @throws IllegalArgumentException when {@code budget} is negative
      */
     public void setCompileBudget(int budget) {
@@ -187,14 +204,16 @@ public final class Ane implements AutoCloseable {
         if (AneBridge.ane_bridge_set_compile_budget(budget) != 0) throw BridgeErrors.lastError("set the compile budget");
     }
 
-    /** Real ANE compiles made so far in this process, successful or not; unlike {@link #compileCount()} it is
-     *  never reset (loading a program the ANE still holds, and compile-cache hits, do not count). */
+    /** {@return the real ANE compiles made so far in this process, successful or not; unlike
+     *  {@link #compileCount()} it is never reset (loading a program the ANE still holds, and compile-cache hits,
+     *  do not count)} */
     public int compileBudgetUsed() {
         checkOpen();
         return AneBridge.ane_bridge_get_compile_budget_used();
     }
 
-    /** Begins a low-jitter burst of evals, ended by closing the returned scope. */
+    /** Begins a low-jitter burst of evals, ended by closing the returned scope.
+     *  @return the scope; close it to end the burst */
     public RealtimeScope realtime() {
         synchronized (this) {
             checkOpen();

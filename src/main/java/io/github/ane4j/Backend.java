@@ -14,6 +14,6 @@ public enum Backend {
 
     Backend(String nativeName) { this.nativeName = nativeName; }
 
-    /** The name the native bridge uses: {@code auto}, {@code ane} or {@code reference}. */
+    /** {@return the name the native bridge uses: {@code auto}, {@code ane} or {@code reference}} */
     public String nativeName() { return nativeName; }
 }

@@ -7,5 +7,7 @@ package io.github.ane4j;
 public class BackendUnavailableException extends AneException {
     private static final long serialVersionUID = 1L;
 
+    /** An unavailable backend, with the reason.
+     *  @param message why the backend cannot be used, in the native bridge's words */
     public BackendUnavailableException(String message) { super(message); }
 }

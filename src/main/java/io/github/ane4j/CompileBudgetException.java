@@ -12,5 +12,7 @@ package io.github.ane4j;
 public class CompileBudgetException extends AneException {
     private static final long serialVersionUID = 1L;
 
+    /** A refused compile.
+     *  @param message what was refused and why */
     public CompileBudgetException(String message) { super(message); }
 }

@@ -19,20 +19,24 @@ public final class Fp16 {
 
     private Fp16() {}
 
-    /** The fp16 bits nearest to {@code value}. */
+    /** {@return the fp16 bits nearest to {@code value}}
+     *  @param value any float, including infinities and NaN */
     public static short toFp16(float value) { return Float.floatToFloat16(value); }
 
-    /** The float equal to the fp16 value {@code bits} (exact: every fp16 is a float). */
+    /** {@return the float equal to the fp16 value {@code bits}} Exact: every fp16 is a float.
+     *  @param bits an fp16 value's bits */
     public static float toFloat(short bits) { return Float.float16ToFloat(bits); }
 
-    /** {@code src} converted element by element to fp16 bits. */
+    /** {@return a new array: {@code src} converted element by element to fp16 bits}
+     *  @param src the floats to convert */
     public static short[] toFp16(float[] src) {
         short[] dst = new short[src.length];
         for (int i = 0; i < src.length; i++) dst[i] = Float.floatToFloat16(src[i]);
         return dst;
     }
 
-    /** The fp16 bits in {@code src} converted element by element to floats. */
+    /** {@return a new array: the fp16 bits in {@code src} converted element by element to floats}
+     *  @param src fp16 bits to convert */
     public static float[] toFloat(short[] src) {
         float[] dst = new float[src.length];
         for (int i = 0; i < src.length; i++) dst[i] = Float.float16ToFloat(src[i]);
@@ -43,6 +47,11 @@ public final class Fp16 {
      * Converts {@code count} floats from {@code src[srcOffset..]} and stores them as fp16 at
      * {@code dst + dstByteOffset} (2 bytes each, little-endian, no alignment required).
      *
+     * @param src           the floats to convert
+     * @param srcOffset     index of the first float
+     * @param dst           where the fp16 values go
+     * @param dstByteOffset byte offset of the first fp16 value in {@code dst}
+     * @param count         how many values to convert
      * @throws IndexOutOfBoundsException when either range lies outside its array or segment
      */
     public static void toFp16(float[] src, int srcOffset, MemorySegment dst, long dstByteOffset, int count) {
@@ -57,6 +66,11 @@ public final class Fp16 {
      * Reads {@code count} fp16 values at {@code src + srcByteOffset} (2 bytes each, little-endian, no
      * alignment required) and stores them as floats in {@code dst[dstOffset..]}.
      *
+     * @param src           where the fp16 values are
+     * @param srcByteOffset byte offset of the first fp16 value in {@code src}
+     * @param dst           the floats to fill
+     * @param dstOffset     index of the first float to fill
+     * @param count         how many values to convert
      * @throws IndexOutOfBoundsException when either range lies outside its segment or array
      */
     public static void toFloat(MemorySegment src, long srcByteOffset, float[] dst, int dstOffset, int count) {

@@ -66,14 +66,20 @@ public final class Kernel implements AutoCloseable {
     }
 
     /** Activation input {@code index} (function parameter {@code index}).
+     *  @param index 0-based
+     *  @return the surface
      *  @throws IndexOutOfBoundsException unless 0 &lt;= index &lt; {@link #inputCount()} */
     public Surface input(int index) { return surface(inputs, Surface.Kind.INPUT, index); }
 
     /** Dynamic weight {@code index} (function parameter {@code inputCount() + index}).
+     *  @param index 0-based
+     *  @return the surface
      *  @throws IndexOutOfBoundsException unless 0 &lt;= index &lt; {@link #weightCount()} */
     public Surface weight(int index) { return surface(weights, Surface.Kind.WEIGHT, index); }
 
     /** Returned value {@code index}.
+     *  @param index 0-based
+     *  @return the surface
      *  @throws IndexOutOfBoundsException unless 0 &lt;= index &lt; {@link #outputCount()} */
     public Surface output(int index) { return surface(outputs, Surface.Kind.OUTPUT, index); }
 
@@ -83,6 +89,8 @@ public final class Kernel implements AutoCloseable {
      * {@link io.github.ane4j.mil.MilBuilder.WeightLayout#PACKED} (written in place, the rest of the packed
      * surface untouched). So one training loop writes its weights by name whatever the layout.
      *
+     * @param name   the parameter's MIL name (or the name a packed region was declared with)
+     * @param values its elements, row-major in its declared shape
      * @throws IllegalArgumentException when the program has no parameter or packed region of that name, the
      *                                  length differs from its element count, or its dtype is not fp16/fp32
      */
@@ -116,22 +124,22 @@ public final class Kernel implements AutoCloseable {
         throw new IllegalArgumentException("the program has no parameter or packed region named '" + name + "'");
     }
 
-    /** Number of activation inputs. */
+    /** {@return the number of activation inputs} */
     public int inputCount() { checkUsable(); return inputs.size(); }
 
-    /** Number of dynamic weights (0 unless compiled with {@link Ane#compileDynamic}). */
+    /** {@return the number of dynamic weights (0 when the program has none)} */
     public int weightCount() { checkUsable(); return weights.size(); }
 
-    /** Number of outputs. */
+    /** {@return the number of outputs} */
     public int outputCount() { checkUsable(); return outputs.size(); }
 
-    /** The program this kernel runs. */
+    /** {@return the program this kernel runs, its weight parameters marked} */
     public MilProgram program() { return program; }
 
-    /** The backend that compiled this kernel: {@code "ane"} or {@code "reference"}. */
+    /** {@return the backend that compiled this kernel: {@code "ane"} or {@code "reference"}} */
     public String backendName() { return backendName; }
 
-    /** Whether this kernel is closed (by {@link #close()} or {@link Ane#close()}). Any thread. */
+    /** {@return whether this kernel is closed (by {@link #close()} or {@link Ane#close()})} Any thread. */
     public boolean isClosed() { return state.isClosed(); }
 
     /**
@@ -139,6 +147,9 @@ public final class Kernel implements AutoCloseable {
      * surfaces). {@code dst} may be this kernel.
      *
      * @throws IllegalArgumentException  when the two surfaces differ in dtype or byte size
+     * @param out index of this kernel's output
+     * @param dst the kernel to copy into
+     * @param in  index of {@code dst}'s input
      * @throws IndexOutOfBoundsException for a bad index
      * @throws WrongThreadException      when either kernel belongs to another thread
      */
@@ -164,6 +175,9 @@ public final class Kernel implements AutoCloseable {
      * @throws IllegalArgumentException  when the surfaces differ in dtype or byte size, the kernels use
      *                                   different backends, or {@code dst} is this kernel
      * @throws IllegalStateException     when {@code dst}'s input is mapped by an open {@link SurfaceView}
+     * @param out index of this kernel's output
+     * @param dst the kernel whose input becomes that output
+     * @param in  index of {@code dst}'s input
      * @throws IndexOutOfBoundsException for a bad index
      * @throws WrongThreadException      when either kernel belongs to another thread
      */

@@ -8,18 +8,27 @@ package io.github.ane4j;
 public class MilCompileException extends AneException {
     private static final long serialVersionUID = 1L;
 
+    /** 1-based line of the cause, or 0. */
     private final int line;
+    /** 1-based column of the cause, or 0. */
     private final int column;
 
+    /**
+     * A rejected program, with the place of the cause.
+     *
+     * @param message the cause
+     * @param line    1-based line of the cause in the MIL text, or 0
+     * @param column  1-based column of the cause, or 0
+     */
     public MilCompileException(String message, int line, int column) {
         super(message);
         this.line = line;
         this.column = column;
     }
 
-    /** 1-based line of the cause, or 0. */
+    /** {@return the 1-based line of the cause, or 0} */
     public int line() { return line; }
 
-    /** 1-based column of the cause, or 0. */
+    /** {@return the 1-based column of the cause, or 0} */
     public int column() { return column; }
 }

@@ -16,7 +16,7 @@ public final class RealtimeScope implements AutoCloseable {
 
     RealtimeScope(Ane ane) { this.ane = ane; }
 
-    /** Whether this scope is still open. */
+    /** {@return whether this scope is still open} */
     public boolean isOpen() { return open.get(); }
 
     /** Ends this scope (once). */

@@ -59,27 +59,28 @@ public final class Surface {
         this.byteSize = spec.byteSize();
     }
 
-    /** Input, weight or output. */
+    /** {@return input, weight or output} */
     public Kind kind() { return kind; }
 
-    /** Position among the kernel's surfaces of the same kind. */
+    /** {@return the position among the kernel's surfaces of the same kind} */
     public int index() { return index; }
 
-    /** Name, dtype and shape, from the MIL signature. */
+    /** {@return the name, dtype and shape, from the MIL signature} */
     public TensorSpec spec() { return spec; }
 
-    /** Element type. */
+    /** {@return the element type} */
     public DType dtype() { return spec.dtype(); }
 
-    /** Number of elements. */
+    /** {@return the number of elements} */
     public long elementCount() { return spec.elementCount(); }
 
-    /** Size in bytes: element count × dtype size. */
+    /** {@return the size in bytes: element count × dtype size} */
     public long byteSize() { return byteSize; }
 
     /**
      * Writes raw fp16 values (IEEE binary16 bits).
      *
+     * @param fp16 one value per element, row-major
      * @throws IllegalArgumentException when the surface is not fp16 or the length is not the element count
      */
     public void write(short[] fp16) {
@@ -93,6 +94,7 @@ public final class Surface {
      * Writes floats, converted to the surface's dtype: rounded to nearest even for fp16 (by the CPU's vector
      * conversion where it has one: F16C, AVX-512, NEON), copied for fp32.
      *
+     * @param values one value per element, row-major
      * @throws IllegalArgumentException when the surface is not fp16 or fp32 (use {@link #write(MemorySegment)}),
      *                                  or the length is not the element count
      */
@@ -110,6 +112,7 @@ public final class Surface {
      * Copies {@link #byteSize()} bytes from {@code src}, which must hold values in the surface's dtype and
      * native byte order. {@code src} may be a heap or a native segment, at any alignment.
      *
+     * @param src the values
      * @throws IllegalArgumentException when {@code src.byteSize()} differs from {@link #byteSize()}
      * @throws IllegalStateException    when {@code src}'s arena is closed, or the kernel is
      */
@@ -120,6 +123,7 @@ public final class Surface {
     }
 
     /** The contents as floats: fp16 and integer types converted exactly, fp32 copied.
+     *  @return a new array of one value per element
      *  @throws IllegalArgumentException when the element count exceeds a Java array (use {@link #map()}) */
     public float[] readFloats() {
         kernel.checkUsable();
@@ -129,6 +133,7 @@ public final class Surface {
     }
 
     /** Reads the contents as floats into {@code dst}, as {@link #readFloats()} does.
+     *  @param dst one slot per element
      *  @throws IllegalArgumentException when the length is not the element count */
     public void read(float[] dst) {
         kernel.checkUsable();
@@ -137,6 +142,7 @@ public final class Surface {
     }
 
     /** The raw fp16 values (IEEE binary16 bits).
+     *  @return a new array of one value per element
      *  @throws IllegalArgumentException when the surface is not fp16 */
     public short[] readShorts() {
         kernel.checkUsable();
@@ -147,6 +153,7 @@ public final class Surface {
     }
 
     /** Copies the {@link #byteSize()} bytes of the surface into {@code dst} (a heap or native segment).
+     *  @param dst where the bytes go
      *  @throws IllegalArgumentException when {@code dst.byteSize()} differs from {@link #byteSize()} or
      *                                  {@code dst} is read-only */
     public void read(MemorySegment dst) {
@@ -162,6 +169,7 @@ public final class Surface {
      * (see {@link SurfaceView} for a close from another thread). On a backend whose surfaces are plain memory
      * (the reference backend) there is no lock to take, and mapping costs no native call.
      *
+     * @return the view; close it (try-with-resources) when done
      * @throws IllegalStateException when the kernel is closed
      */
     public SurfaceView map() {

@@ -26,8 +26,8 @@ public final class SurfaceView implements AutoCloseable {
     }
 
     /**
-     * The surface memory: {@link Surface#byteSize()} bytes, dense row-major in the surface's dtype, native
-     * byte order, 64-byte aligned. Readable and writable from the kernel's thread only.
+     * {@return the surface memory} {@link Surface#byteSize()} bytes, dense row-major in the surface's dtype,
+     * native byte order, 64-byte aligned. Readable and writable from the kernel's thread only.
      *
      * @throws IllegalStateException when this view or its kernel is closed
      * @throws WrongThreadException  when called from another thread
@@ -38,7 +38,7 @@ public final class SurfaceView implements AutoCloseable {
         return segment;
     }
 
-    /** The surface this view maps. */
+    /** {@return the surface this view maps} */
     public Surface surface() { return surface; }
 
     /** Unlocks the surface and ends the segment. Idempotent.

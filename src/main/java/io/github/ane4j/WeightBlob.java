@@ -23,7 +23,12 @@ public final class WeightBlob {
     private static final int VERSION = 2;
     private static final int SENTINEL = 0xDEADBEEF;
 
-    /** A quantised tensor: its metadata offset and the scale that maps int8 back to x ≈ q · scale. */
+    /**
+     * A quantised tensor.
+     *
+     * @param offset the byte offset of its metadata record, for {@code offset=uint64(N)} in the MIL literal
+     * @param scale  the scale that maps int8 back to {@code x ≈ q · scale}
+     */
     public record Quantized(long offset, float scale) {}
 
     private record Tensor(DType dtype, byte[] payload, long metadataOffset) {}
@@ -31,7 +36,12 @@ public final class WeightBlob {
     private final List<Tensor> tensors = new ArrayList<>();
     private long end = RECORD; // file size so far: header, then records and payloads
 
-    /** Adds {@code values} as an fp16 tensor (rounded to nearest even), in the given order. */
+    /** An empty file: a header and no tensors yet. */
+    public WeightBlob() {}
+
+    /** Adds {@code values} as an fp16 tensor (rounded to nearest even), in the given order.
+     *  @param values the tensor's elements; at least one
+     *  @return the byte offset of the tensor's metadata record */
     public long addFp16(float[] values) {
         requireNonEmpty(values.length);
         ByteBuffer b = payload(values.length * 2L);
@@ -42,6 +52,12 @@ public final class WeightBlob {
     /**
      * Adds the transpose of the row-major {@code rows × cols} matrix {@code src} as fp16: element
      * {@code src[r·cols + c]} lands at index {@code c·rows + r}, so the tensor is {@code [cols, rows]}.
+     *
+     * @param src  the matrix, row-major, {@code rows · cols} values
+     * @param rows its row count, positive
+     * @param cols its column count, positive
+     * @return the byte offset of the tensor's metadata record
+     * @throws IllegalArgumentException when {@code src.length != rows · cols} or a size is not positive
      */
     public long addFp16Transposed(float[] src, int rows, int cols) {
         if (rows <= 0 || cols <= 0 || (long) rows * cols != src.length) {
@@ -55,7 +71,9 @@ public final class WeightBlob {
         return add(DType.FP16, b);
     }
 
-    /** Adds raw fp16 bits as an fp16 tensor. */
+    /** Adds raw fp16 bits as an fp16 tensor.
+     *  @param bits the elements' fp16 bits; at least one
+     *  @return the byte offset of the tensor's metadata record */
     public long addFp16Raw(short[] bits) {
         requireNonEmpty(bits.length);
         ByteBuffer b = payload(bits.length * 2L);
@@ -63,13 +81,17 @@ public final class WeightBlob {
         return add(DType.FP16, b);
     }
 
-    /** Adds {@code values} as an int8 tensor. */
+    /** Adds {@code values} as an int8 tensor.
+     *  @param values the tensor's elements; at least one
+     *  @return the byte offset of the tensor's metadata record */
     public long addInt8(byte[] values) {
         requireNonEmpty(values.length);
         return add(DType.INT8, payload(values.length).put(values));
     }
 
-    /** Adds {@code values} (read as 0..255) as a uint8 tensor. */
+    /** Adds {@code values} (read as 0..255) as a uint8 tensor.
+     *  @param values the tensor's elements; at least one
+     *  @return the byte offset of the tensor's metadata record */
     public long addUint8(byte[] values) {
         requireNonEmpty(values.length);
         return add(DType.UINT8, payload(values.length).put(values));
@@ -81,6 +103,8 @@ public final class WeightBlob {
      * 0: every value zero, or so tiny that the division underflows), {@code q = round(x / scale)} with halves rounded away from zero, clamped to
      * [-128, 127]. Use the returned scale in the MIL dequantisation.
      *
+     * @param src the values to quantise; at least one
+     * @return the tensor's metadata offset and scale
      * @throws IllegalArgumentException when a value is NaN or infinite (no scale represents it)
      */
     public Quantized addQuantized(float[] src) {
@@ -99,7 +123,9 @@ public final class WeightBlob {
         return new Quantized(add(DType.INT8, b), scale);
     }
 
-    /** Adds {@code values} as an fp32 tensor. */
+    /** Adds {@code values} as an fp32 tensor.
+     *  @param values the tensor's elements; at least one
+     *  @return the byte offset of the tensor's metadata record */
     public long addFp32(float[] values) {
         requireNonEmpty(values.length);
         ByteBuffer b = payload(values.length * 4L);
@@ -107,10 +133,11 @@ public final class WeightBlob {
         return add(DType.FP32, b);
     }
 
-    /** Number of tensors added so far. */
+    /** {@return the number of tensors added so far} */
     public int count() { return tensors.size(); }
 
-    /** The complete file: header, then every tensor in the order added. */
+    /** {@return the complete file: header, then every tensor in the order added}
+     *  @throws IllegalStateException when the file would exceed 2 GB */
     public byte[] toBytes() {
         if (end > Integer.MAX_VALUE - 8) throw new IllegalStateException("weight file of " + end + " bytes exceeds 2 GB");
         ByteBuffer file = ByteBuffer.allocate((int) end).order(ByteOrder.LITTLE_ENDIAN);
@@ -126,8 +153,9 @@ public final class WeightBlob {
         return file.array();
     }
 
-    /** A file holding {@code values} as one fp16 tensor at metadata offset 64: the bytes of the native
-     *  {@code ane_bridge_build_weight_blob(values, 1, values.length)}. */
+    /** {@return a file holding {@code values} as one fp16 tensor at metadata offset 64} These are the bytes of
+     *  the native {@code ane_bridge_build_weight_blob(values, 1, values.length)}.
+     *  @param values the tensor's elements; at least one */
     public static byte[] fp16(float[] values) {
         WeightBlob blob = new WeightBlob();
         blob.addFp16(values);

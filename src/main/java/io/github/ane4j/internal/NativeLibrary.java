@@ -32,8 +32,7 @@ public final class NativeLibrary {
                 Platform platform = Platform.current();
                 try {
                     Path file = new NativeLibraryLoader(platform, System.getProperty(NativeLibraryLoader.PATH_PROPERTY),
-                            NativeLibraryLoader.defaultCacheDirs(),
-                            () -> NativeLibrary.class.getResourceAsStream("/" + platform.resourcePath()),
+                            NativeLibraryLoader.defaultCacheDirs(), BundledLibraries.of(NativeLibrary.class),
                             p -> System.load(p.toString())).load();
                     checkAbi(file);
                     loaded = file;

@@ -14,21 +14,21 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * Finds the native bridge and loads it, in this order:
  * <ol>
  * <li>the file named by the system property {@value #PATH_PROPERTY}, when set (no fallback: a bad path is
  *     an error);</li>
- * <li>the jar resource for this platform, extracted to {@code <cache folder>/<sha-256 of the library>/}
+ * <li>the jar's library for this platform (a jar may bundle several, see {@link BundledLibraries}), extracted
+ *     to {@code <cache folder>/<sha-256 of the library>/}
  *     and loaded from there, trying each cache folder in turn. A file already there is reused when its
  *     bytes match, else rewritten. Writing goes to a temporary file that is then renamed
  *     atomically, so concurrent JVMs never see a partial library.</li>
  * </ol>
  * When nothing loads, the {@link UnsatisfiedLinkError} names the platform, every path tried with its
- * failure, and what to set when a folder is mounted noexec. The loading function is a parameter so the
- * search can be tested without loading anything.
+ * failure, the platforms the jar does have when it has none for this one, and what to set when a folder is
+ * mounted noexec. The loading function is a parameter so the search can be tested without loading anything.
  */
 public final class NativeLibraryLoader {
     /** System property: an explicit library file to load instead of the bundled one. */
@@ -39,22 +39,22 @@ public final class NativeLibraryLoader {
     private final Platform platform;
     private final String explicitPath;
     private final List<Path> cacheDirs;
-    private final Supplier<InputStream> resource;
+    private final BundledLibraries bundled;
     private final Consumer<Path> load;
 
     /**
      * @param platform     the platform whose library is wanted (named in errors)
      * @param explicitPath the value of {@value #PATH_PROPERTY}, or null
      * @param cacheDirs    extraction folders, most preferred first
-     * @param resource     opens the bundled library, or returns null when the jar has none for the platform
+     * @param bundled      the libraries the jar carries; the one for {@code platform} is chosen
      * @param load         loads a library file (e.g. {@code System::load}); throws UnsatisfiedLinkError
      */
     public NativeLibraryLoader(Platform platform, String explicitPath, List<Path> cacheDirs,
-                               Supplier<InputStream> resource, Consumer<Path> load) {
+                               BundledLibraries bundled, Consumer<Path> load) {
         this.platform = Objects.requireNonNull(platform);
         this.explicitPath = explicitPath;
         this.cacheDirs = List.copyOf(cacheDirs);
-        this.resource = Objects.requireNonNull(resource);
+        this.bundled = Objects.requireNonNull(bundled);
         this.load = Objects.requireNonNull(load);
     }
 
@@ -77,8 +77,7 @@ public final class NativeLibraryLoader {
         List<String> tried = new ArrayList<>();
         byte[] library = readResource();
         if (library == null) {
-            tried.add("jar resource /" + platform.resourcePath() + ": not present (this ane4j jar has no native "
-                    + "library for " + platform.id() + "; supported: linux and darwin on x86_64 and aarch64)");
+            tried.add("jar resource /" + platform.resourcePath() + ": not present (" + bundledPlatforms() + ")");
             throw failure(tried, null);
         }
         String sha256 = sha256(library);
@@ -116,8 +115,20 @@ public final class NativeLibraryLoader {
         }
     }
 
+    /** What the jar has instead, for the error when it has nothing for this platform. */
+    private String bundledPlatforms() {
+        try {
+            List<String> ids = bundled.platforms();
+            return ids.isEmpty() ? "this ane4j jar holds no native library at all: it was built without its native part"
+                    : "this ane4j jar holds native libraries for " + String.join(", ", ids) + " only, none for "
+                    + platform.id();
+        } catch (IOException | RuntimeException e) {
+            return "this ane4j jar has none for " + platform.id() + "; the platforms it has could not be listed: " + e;
+        }
+    }
+
     private byte[] readResource() {
-        try (InputStream in = resource.get()) {
+        try (InputStream in = bundled.open(platform)) {
             return in == null ? null : in.readAllBytes();
         } catch (IOException e) {
             throw failure(List.of("jar resource /" + platform.resourcePath() + ": cannot read (" + e + ")"), e);

@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param arch {@code x86_64}, {@code aarch64}, or the {@code os.arch} of an unsupported CPU
  */
 public record Platform(String os, String arch) {
-    private static final String RESOURCE_ROOT = "io/github/ane4j/native/";
+    /** The jar folder holding one {@code <os>-<arch>/} folder per bundled platform. */
+    static final String RESOURCE_ROOT = "io/github/ane4j/native/";
 
     /** The platform this JVM runs on. */
     public static Platform current() {

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -39,8 +42,9 @@ class NativeLibraryLoaderTest {
     final Consumer<Path> record = loaded::add;
 
     NativeLibraryLoader loader(String explicit, List<Path> dirs, byte[] resource, Consumer<Path> load) {
-        return new NativeLibraryLoader(LINUX, explicit, dirs,
-                () -> resource == null ? null : new ByteArrayInputStream(resource), load);
+        return new NativeLibraryLoader(LINUX, explicit, dirs, new BundledLibraries(
+                name -> name.equals(LINUX.resourcePath()) ? new ByteArrayInputStream(resource) : null,
+                () -> List.of(LINUX.resourcePath())), load);
     }
 
     static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
@@ -127,12 +131,60 @@ class NativeLibraryLoaderTest {
                 "noexec", "-Dane4j.cache.dir=", "-Dane4j.library.path=");
     }
 
+    /** A jar holding the libraries of three platforms, each with its own bytes. */
+    Path multiPlatformJar() throws IOException {
+        return BundledLibrariesTest.jar(tmp.resolve("multi.jar"), Map.of(
+                "linux-x86_64/libane_bridge.so", "x86_64 ELF",
+                "linux-aarch64/libane_bridge.so", "aarch64 ELF",
+                "darwin-aarch64/libane_bridge.dylib", "arm64 Mach-O"));
+    }
+
+    Path loadFromJar(Path jar, Platform platform) throws IOException {
+        try (URLClassLoader classes = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            BundledLibraries bundled = new BundledLibraries(classes::getResourceAsStream,
+                    () -> BundledLibraries.listPath(jar));
+            return new NativeLibraryLoader(platform, null, List.of(tmp.resolve("cache")), bundled, record).load();
+        }
+    }
+
     @Test
-    void aJarWithoutThePlatformsLibraryNamesThePlatformAndResource() {
+    void aMultiPlatformJarYieldsTheLibraryOfTheRunningPlatform() throws IOException {
+        Path jar = multiPlatformJar();
+        Path linuxArm = loadFromJar(jar, Platform.of("Linux", "aarch64"));
+        assertEquals("aarch64 ELF", Files.readString(linuxArm));
+        assertEquals("libane_bridge.so", linuxArm.getFileName().toString());
+        Path mac = loadFromJar(jar, Platform.of("Mac OS X", "aarch64"));
+        assertEquals("arm64 Mach-O", Files.readString(mac));
+        assertEquals("libane_bridge.dylib", mac.getFileName().toString());
+        assertEquals("x86_64 ELF", Files.readString(loadFromJar(jar, Platform.of("Linux", "amd64"))));
+        assertEquals(List.of(linuxArm, mac), loaded.subList(0, 2));
+    }
+
+    @Test
+    void aJarWithoutThePlatformsLibraryNamesThePlatformsItHas() throws IOException {
+        Path jar = multiPlatformJar();
         UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class,
-                () -> new NativeLibraryLoader(new Platform("windows", "x86_64"), null, List.of(tmp), () -> null, record).load());
-        assertContains(e.getMessage(), "windows-x86_64", "io/github/ane4j/native/windows-x86_64/libane_bridge.so",
-                "not present");
+                () -> loadFromJar(jar, Platform.of("Windows 11", "amd64")));
+        assertContains(e.getMessage(), "windows_11-x86_64", "io/github/ane4j/native/windows_11-x86_64/libane_bridge.so",
+                "not present", "holds native libraries for darwin-aarch64, linux-aarch64, linux-x86_64 only");
+        e = assertThrows(UnsatisfiedLinkError.class, () -> loadFromJar(jar, Platform.of("Mac OS X", "x86_64")));
+        assertContains(e.getMessage(), "darwin-x86_64", "none for darwin-x86_64");
+        assertTrue(loaded.isEmpty());
+    }
+
+    @Test
+    void aJarWithoutAnyLibrarySaysSo() throws IOException {
+        Path jar = BundledLibrariesTest.jar(tmp.resolve("empty.jar"), Map.of());
+        UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class, () -> loadFromJar(jar, LINUX));
+        assertContains(e.getMessage(), "linux-x86_64", "holds no native library at all");
+    }
+
+    @Test
+    void aJarThatCannotBeListedStillNamesTheMissingPlatform() {
+        BundledLibraries unreadable = new BundledLibraries(name -> null, () -> { throw new IOException("zip END header not found"); });
+        UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class,
+                () -> new NativeLibraryLoader(LINUX, null, List.of(tmp), unreadable, record).load());
+        assertContains(e.getMessage(), "none for linux-x86_64", "could not be listed", "zip END header not found");
     }
 
     @Test

@@ -3,7 +3,10 @@ package io.github.ane4j.internal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,13 +37,22 @@ class NativeLibraryProcessTest {
         command.addAll(List.of(jvmOptions));
         command.add("-Dane4j.cache.dir=" + tmp.resolve("cache"));
         command.add("-cp");
-        command.add(BASE.resolve("target/classes") + java.io.File.pathSeparator + BASE.resolve("target/test-classes"));
+        command.add(location(NativeLibrary.class) + File.pathSeparator + location(LoaderProbe.class));
         command.add(LoaderProbe.class.getName());
         Process p = new ProcessBuilder(command)
                 .redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile()).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM finished");
         return new Run(p.exitValue(), Files.readString(tmp.resolve("out"), StandardCharsets.UTF_8),
                 Files.readString(tmp.resolve("err"), StandardCharsets.UTF_8));
+    }
+
+    /** The jar or class folder a class was loaded from: target/classes, or the jar under test. */
+    static Path location(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static Path builtLibrary() {
@@ -81,7 +94,10 @@ class NativeLibraryProcessTest {
         assertEquals(0, run.exitCode(), run.err());
         String loaded = run.out().lines().filter(l -> l.startsWith("loaded=")).findFirst().orElseThrow().substring(7);
         assertTrue(Path.of(loaded).startsWith(tmp.resolve("cache")), loaded);
-        assertEquals(-1, Files.mismatch(Path.of(loaded), builtLibrary()), "the extracted copy is the built library");
+        try (InputStream bundled = BundledLibraries.of(NativeLibrary.class).open(Platform.current())) {
+            assertArrayEquals(bundled.readAllBytes(), Files.readAllBytes(Path.of(loaded)),
+                    "the extracted copy is the library bundled for this platform");
+        }
     }
 
     @Test
