@@ -31,10 +31,11 @@ import static io.github.ane4j.demo.Activation.*;
  * aliased as that op's input, so it never passes through Java; Java reads only what it needs for the weight
  * gradients and writes only what it computes (embeddings, residual sums, the loss gradient).
  *
- * <p>The {@link KernelVariant} decides where the weights live: {@code DYNAMIC}, weight surfaces rewritten
- * by {@link #loadWeights} (fp32 → fp16 through zero-copy views of the surfaces); {@code PACKED}, regions of the packed inputs (then activations are
- * copied into those inputs rather than aliased); {@code RECOMPILE}, constants baked into the programs, all
- * recompiled by every {@link #loadWeights}. Confined to the thread that made it, as its kernels are.
+ * <p>The {@link KernelVariant} decides where the weights live: {@code DYNAMIC}, weight surfaces rewritten by
+ * {@link #loadWeights} (fp32 → fp16 through zero-copy views of the surfaces); {@code PACKED}, regions of the
+ * packed inputs (then activations are copied into those inputs rather than aliased); {@code RECOMPILE},
+ * constants baked into the programs, all recompiled by every {@link #loadWeights}. Confined to the thread
+ * that made it, as its kernels are.
  */
 final class BridgeOps implements TransformerOps {
     /**
