@@ -53,6 +53,13 @@ char *corpus_read(const char *name, size_t *len) {
     return text;
 }
 
+char *corpus_read_optional(const char *name, size_t *len) {
+    const char *env = getenv("ANE4J_CORPUS_DIR");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", env && *env ? env : "../../shared/corpus/upstream-mil", name);
+    return read_whole_file(path, len);
+}
+
 /* ---- MANIFEST.tsv ---------------------------------------------------------------------------------- */
 
 /* Splits line at tabs into exactly 4 columns (in place); 0, or -1 for another count. */

@@ -17,6 +17,10 @@ const char *corpus_dir(void);
  * corpus is absent, or after a test failure when the file cannot be read. */
 char *corpus_read(const char *name, size_t *len);
 
+/* As corpus_read, but without skipping the test when the corpus is absent: NULL then (for checks that
+ * only add to a test that runs without the corpus). */
+char *corpus_read_optional(const char *name, size_t *len);
+
 /* One MANIFEST.tsv row: the program file, then its inputs, outputs and BLOBFILE references, each a
  * space-separated list of entries ("-" for none), as written in the manifest. */
 typedef struct corpus_row {

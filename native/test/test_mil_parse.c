@@ -1,6 +1,7 @@
 /* MIL parser: the external corpus (signatures checked against MANIFEST.tsv), every literal form,
  * exact error positions and messages, and robustness against truncated and corrupted text. */
 #include "mil/mil_ast.h"
+#include "core_fixtures.h"
 #include "corpus.h"
 #include "test.h"
 
@@ -698,10 +699,7 @@ TEST(mil_parse_errors_in_program_structure) {
 
 /* Every strict prefix of a program that ends before its final '}' is rejected with a position inside
  * the text; longer prefixes (only trailing whitespace missing) parse. */
-static void check_prefixes(const char *name) {
-    size_t len;
-    char *text = corpus_read(name, &len);
-    if (!text) return;
+static void check_prefixes(const char *name, const char *text, size_t len) {
     size_t complete = len;
     while (complete > 0 && text[complete - 1] != '}') complete--;
     int wrong = 0;
@@ -715,25 +713,29 @@ static void check_prefixes(const char *name) {
         }
         mil_program_free(p);
     }
-    free(text);
+}
+
+TEST(mil_parse_rejects_every_truncation_of_the_test_programs) {
+    char *dyn = mil_dyn_matmul(8, 4, 2);
+    check_prefixes("dynamic matmul", dyn, strlen(dyn));
+    check_prefixes("fp32 conv", MIL_CONV_FP32_IO, strlen(MIL_CONV_FP32_IO));
+    free(dyn);
 }
 
 TEST(mil_parse_rejects_every_truncation_of_corpus_programs) {
     if (!corpus_dir()) return;
     const char *files[] = {"static_sdpa_fwd_taps.mil", "pr6_conv_fp32io.mil", "milgen_qkv_dim4_sp2.mil",
                            "int8_w8a8_ch4_sp2_d2.mil", "sdpa5_t2_inlinemask.mil"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) check_prefixes(files[i]);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        size_t len;
+        char *text = corpus_read(files[i], &len);
+        if (text) check_prefixes(files[i], text, len);
+        free(text);
+    }
 }
 
 /* Random byte edits (deterministic) must never crash or leak; most are rejected. */
-TEST(mil_parse_survives_corrupted_corpus_programs) {
-    size_t len;
-    char *text = corpus_read("sdpa5_t3_blobmask.mil", &len);
-    CHECK(!text || len > 0);
-    if (!text || len == 0) {
-        free(text);
-        return;
-    }
+static void check_corruptions(const char *text, size_t len) {
     const char alphabet[] = "(){}[]<>,;=-?\"\\.0123456789xpe abcz@_\n\x01\xff";
     uint32_t seed = 12345;
     int rejected = 0;
@@ -755,8 +757,19 @@ TEST(mil_parse_survives_corrupted_corpus_programs) {
         mil_program_free(p);
     }
     free(copy);
-    free(text);
     CHECK(rejected > 1000);
+}
+
+TEST(mil_parse_survives_corrupted_programs) {
+    check_corruptions(MIL_CONV_FP32_IO, strlen(MIL_CONV_FP32_IO));
+}
+
+TEST(mil_parse_survives_corrupted_corpus_programs) {
+    size_t len;
+    char *text = corpus_read("sdpa5_t3_blobmask.mil", &len);
+    CHECK(!text || len > 0);
+    if (text && len > 0) check_corruptions(text, len);
+    free(text);
 }
 
 TEST(mil_parse_null_error_pointer_and_program) {

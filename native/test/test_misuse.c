@@ -6,7 +6,6 @@
 
 #include "ane_bridge.h"
 #include "core_fixtures.h"
-#include "corpus.h"
 #include "test.h"
 
 #define FILL 0xA5
@@ -146,12 +145,10 @@ TEST(misuse_oversize_writes_reads_and_copies_touch_nothing) {
     free(buf);
 }
 
-static const char *DYN = "bridge_dyn_matmul_N64_K64_M64.mil";
 
 TEST(misuse_size_mismatch_at_compile_names_the_surface) {
-    size_t len;
-    char *mil = corpus_read(DYN, &len);
-    if (!mil) return;
+    char *mil = mil_dyn_matmul(64, 64, 64);
+    size_t len = strlen(mil);
     int before = ane_bridge_get_compile_count();
     size_t sizes[2] = { 8192, 4096 };
     CHECK(ane_bridge_compile_multi_weights(mil, len, NULL, NULL, NULL, 0, 2, sizes, 1, NULL) == NULL);
@@ -167,9 +164,8 @@ TEST(misuse_size_mismatch_at_compile_names_the_surface) {
 }
 
 TEST(misuse_counts_that_disagree_with_the_signature) {
-    size_t len;
-    char *mil = corpus_read(DYN, &len);
-    if (!mil) return;
+    char *mil = mil_dyn_matmul(64, 64, 64);
+    size_t len = strlen(mil);
     CHECK(ane_bridge_compile_dyn(mil, len, 1, NULL, 0, NULL, 8192) == NULL);
     expect_error(ANE_ERR_INVALID_ARGUMENT, "the program has 2 parameters ('x', 'W') but n_inputs + n_weights = 1 + 0 = 1");
     CHECK(ane_bridge_compile_dyn_multi(mil, len, 1, NULL, 1, NULL, 2, NULL) == NULL);
@@ -280,9 +276,8 @@ TEST(misuse_unbalanced_realtime_end_is_refused) {
 }
 
 TEST(misuse_write_weight_f32_beyond_the_weight_surface) {
-    size_t len;
-    char *mil = corpus_read(DYN, &len);
-    if (!mil) return;
+    char *mil = mil_dyn_matmul(64, 64, 64);
+    size_t len = strlen(mil);
     ANEKernelHandle *k = ane_bridge_compile_dyn(mil, len, 1, NULL, 1, NULL, 8192);
     CHECK(k != NULL);
     if (k) {

@@ -2,6 +2,8 @@ package io.github.ane4j.mil;
 
 import io.github.ane4j.DType;
 import io.github.ane4j.MilCompileException;
+import io.github.ane4j.kernels.TransformerDims;
+import io.github.ane4j.kernels.TransformerKernels;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -189,24 +191,35 @@ class MilProgramTest {
     }
 
     @Test
-    void everyTruncationAndCorruptionFailsCleanly() throws IOException {
+    void everyTruncationAndCorruptionOfTheProjectsKernelsFailsCleanly() {
+        TransformerKernels kernels = TransformerKernels.of(new TransformerDims(8, 16, 2, 4, 11));
+        assertTruncationsAndCorruptionsFailCleanly("attention", kernels.attention().text());
+        assertTruncationsAndCorruptionsFailCleanly("ffnBackward", kernels.ffnBackward().text());
+    }
+
+    @Test
+    void everyTruncationAndCorruptionOfCorpusProgramsFailsCleanly() throws IOException {
         Path dir = corpusDir();
         for (String name : List.of("int8_w8a8_ch4_sp2_d2.mil", "pr6_conv_fp32io.mil", "sdpa5_t2_inlinemask.mil")) {
-            String text = Files.readString(dir.resolve(name));
-            int end = text.stripTrailing().length();
-            for (int cut = 0; cut < end; cut++) {
-                assertFailsWithPosition(text.substring(0, cut), name + " cut at " + cut);
-            }
-            java.util.SplittableRandom random = new java.util.SplittableRandom(name.hashCode());
-            String noise = "()[]{}<>,=;-\"?.x0@\\ \n";
-            for (int i = 0; i < 2000; i++) {
-                char[] chars = text.toCharArray();
-                chars[random.nextInt(chars.length)] = noise.charAt(random.nextInt(noise.length()));
-                try {
-                    MilProgram.parse(new String(chars));
-                } catch (MilCompileException e) {
-                    assertPositionInside(e, new String(chars), name + " corrupted");
-                }
+            assertTruncationsAndCorruptionsFailCleanly(name, Files.readString(dir.resolve(name)));
+        }
+    }
+
+    /** Every cut before the final '}' fails with a position inside the text; so does any corruption that fails. */
+    private static void assertTruncationsAndCorruptionsFailCleanly(String name, String text) {
+        int end = text.stripTrailing().length();
+        for (int cut = 0; cut < end; cut++) {
+            assertFailsWithPosition(text.substring(0, cut), name + " cut at " + cut);
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(name.hashCode());
+        String noise = "()[]{}<>,=;-\"?.x0@\\ \n";
+        for (int i = 0; i < 2000; i++) {
+            char[] chars = text.toCharArray();
+            chars[random.nextInt(chars.length)] = noise.charAt(random.nextInt(noise.length()));
+            try {
+                MilProgram.parse(new String(chars));
+            } catch (MilCompileException e) {
+                assertPositionInside(e, new String(chars), name + " corrupted");
             }
         }
     }
