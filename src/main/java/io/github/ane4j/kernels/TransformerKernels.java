@@ -96,8 +96,7 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
      */
     public MilProgram attention() {
         MilBuilder b = builder();
-        Value q = heads(b, activation(b, "q", dims.dim())), k = heads(b, activation(b, "k", dims.dim()));
-        Value v = heads(b, activation(b, "v", dims.dim()));
+        Value q = heads(b, "q"), k = heads(b, "k"), v = heads(b, "v");
         Value p = probabilities(b, q, k);
         return b.returns(channels(b, "a", b.matmul(p, v))).build();
     }
@@ -111,8 +110,7 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
      */
     public MilProgram attentionSdpa() {
         MilBuilder b = builder();
-        Value q = heads(b, activation(b, "q", dims.dim())), k = heads(b, activation(b, "k", dims.dim()));
-        Value v = heads(b, activation(b, "v", dims.dim()));
+        Value q = heads(b, "q"), k = heads(b, "k"), v = heads(b, "v");
         return b.returns(channels(b, "a", b.scaledDotProductAttention(q, k, v, causalMask(b)))).build();
     }
 
@@ -206,8 +204,7 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
      */
     public MilProgram attentionBackward1() {
         MilBuilder b = builder();
-        Value q = heads(b, activation(b, "q", dims.dim())), k = heads(b, activation(b, "k", dims.dim()));
-        Value v = heads(b, activation(b, "v", dims.dim())), da = heads(b, activation(b, "da", dims.dim()));
+        Value q = heads(b, "q"), k = heads(b, "k"), v = heads(b, "v"), da = heads(b, "da");
         Value p = b.name("p", probabilities(b, q, k));
         Value dv = channels(b, "dv", b.matmul(p, da, true, false));
         Value dp = b.name("dp", b.matmul(da, v, false, true));
@@ -225,7 +222,7 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
         MilBuilder b = builder();
         long[] scores = {1, dims.heads(), dims.seq(), dims.seq()};
         Value p = b.input("p", dtype, scores), dp = b.input("dp", dtype, scores);
-        Value q = heads(b, activation(b, "q", dims.dim())), k = heads(b, activation(b, "k", dims.dim()));
+        Value q = heads(b, "q"), k = heads(b, "k");
         Value rowSum = b.reduceSum(b.mul(p, dp), true, -1);
         Value ds = b.mul(b.mul(p, b.sub(dp, rowSum)), 1.0 / Math.sqrt(dims.headDim()));
         return b.returns(channels(b, "dq", b.matmul(ds, k)), channels(b, "dk", b.matmul(ds, q, true, false))).build();
@@ -336,6 +333,9 @@ public record TransformerKernels(TransformerDims dims, DType dtype, WeightLayout
     private Value heads(MilBuilder b, Value x) {
         return b.transpose(b.reshape(x, 1, dims.heads(), dims.headDim(), dims.seq()), 0, 1, 3, 2);
     }
+
+    /** Activation input {@code name} [1,D,1,S], split into heads [1,heads,S,headDim]. */
+    private Value heads(MilBuilder b, String name) { return heads(b, activation(b, name, dims.dim())); }
 
     /** [1,heads,S,headDim] → [1,D,1,S] named {@code name}; also takes [1,D,S] (a projection back). */
     private Value channels(MilBuilder b, String name, Value x) {

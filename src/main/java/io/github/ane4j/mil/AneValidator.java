@@ -28,6 +28,8 @@ final class AneValidator {
     private final MilProgram program;
     private final List<AneFinding> findings = new ArrayList<>();
     private final Map<String, Statement> definitions = new HashMap<>();
+    /** The declared type of every name defined so far: parameters, then statement results in order. */
+    private final Map<String, MilType> types = new HashMap<>();
 
     private AneValidator(MilProgram program) { this.program = program; }
 
@@ -39,7 +41,10 @@ final class AneValidator {
     }
 
     private void signature(MilFunction main) {
-        for (Parameter p : main.parameters()) surface("parameter", p.name(), p.type());
+        for (Parameter p : main.parameters()) {
+            types.put(p.name(), p.type());
+            surface("parameter", p.name(), p.type());
+        }
         for (String out : main.outputs()) surface("output", out, main.typeOf(out).orElseThrow());
     }
 
@@ -82,7 +87,10 @@ final class AneValidator {
                 }
             }
             op(s, line);
-            for (Statement.Result r : s.results()) definitions.put(r.name(), s);
+            for (Statement.Result r : s.results()) {
+                definitions.put(r.name(), s);
+                types.put(r.name(), r.type());
+            }
         }
         if (blobs > 16) {
             add("blobfile-count", Severity.WARNING, 0, blobs + " BLOBFILE constants: one secondary report limits a program to 16 "
@@ -198,7 +206,8 @@ final class AneValidator {
     /** The declared shape of the value named by argument {@code key}, or null when it is no single name. */
     private long[] shapeOf(Statement s, String key) {
         if (!(s.argument(key).orElse(null) instanceof Operand.Name n)) return null;
-        return program.main().typeOf(n.name()).map(MilType::shape).orElse(null);
+        MilType t = types.get(n.name());
+        return t == null ? null : MilType.shape(t);
     }
 
     private boolean isConstant(Statement s, String key) {

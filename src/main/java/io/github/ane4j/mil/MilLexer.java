@@ -122,19 +122,17 @@ final class MilLexer {
         while (pos < text.length()) {
             char c = text.charAt(pos);
             if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return;
-            advance(1);
+            advance();
         }
     }
 
-    // Moves over n characters, keeping track of line starts.
-    private void advance(int n) {
-        for (int i = 0; i < n; i++) {
-            if (text.charAt(pos) == '\n') {
-                line++;
-                lineStart = pos + 1;
-            }
-            pos++;
+    // Moves over one character, keeping track of line starts.
+    private void advance() {
+        if (text.charAt(pos) == '\n') {
+            line++;
+            lineStart = pos + 1;
         }
+        pos++;
     }
 
     private int column() { return pos - lineStart + 1; }

@@ -315,9 +315,6 @@ public final class MilProgram {
         return "MilProgram" + parameters + " -> " + outputs + (blobFiles.isEmpty() ? "" : " weights " + blobFiles);
     }
 
-    /** The bytes of the weight file at {@code path}, shared (callers must not modify them), or null. */
-    byte[] weightFileBytes(String path) { return weightFiles.get(path); }
-
     static MilFunction mainOf(List<MilFunction> functions) {
         for (MilFunction f : functions) if (f.name().equals("main")) return f;
         return functions.get(0);

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * The declared type of a MIL value or literal: a tensor with static dimensions, a scalar, or (in
  * program attributes only) a dict. A scalar and a rank-0 tensor are different spellings of the same
- * value type; {@link #sameValueType} treats them as equal, {@code equals} does not (it compares spellings).
+ * value type, which {@code equals} tells apart (it compares spellings).
  */
 public sealed interface MilType permits MilType.Tensor, MilType.Scalar, MilType.Dict {
 
@@ -34,18 +34,6 @@ public sealed interface MilType permits MilType.Tensor, MilType.Scalar, MilType.
      * @return the type
      */
     static Scalar scalar(ElementType dtype) { return new Scalar(dtype); }
-
-    /**
-     * Whether two types describe the same values.
-     *
-     * @param a a type
-     * @param b another type
-     * @return true when they are equal, or a scalar and a rank-0 tensor of one dtype
-     */
-    static boolean sameValueType(MilType a, MilType b) {
-        if (a instanceof Dict || b instanceof Dict) return a.equals(b);
-        return elementType(a) == elementType(b) && Arrays.equals(shape(a), shape(b));
-    }
 
     /**
      * The element type of a tensor or scalar type.

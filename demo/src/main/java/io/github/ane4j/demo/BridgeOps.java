@@ -220,7 +220,7 @@ final class BridgeOps implements TransformerOps {
         if (variant == KernelVariant.DYNAMIC && in >= 0) {
             from.kernel.aliasOutputAsInput(out, to.kernel, in);
         } else if (in >= 0) {
-            to.feeds.add(() -> from.kernel.copyOutputTo(out, to.kernel, to.input(input)));
+            to.feeds.add(() -> from.kernel.copyOutputTo(out, to.kernel, in)); // recompiles keep the inputs
         } else {
             to.feeds.add(() -> to.kernel.write(input, from.output(out)));
         }
